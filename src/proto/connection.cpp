@@ -1,0 +1,211 @@
+// The Connection state machine: frames in, events out; messages in, frames out.
+#include "proto/connection.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "proto/mask.hpp"
+#include "proto/result.hpp"
+
+namespace wscope::proto {
+
+Connection::Connection(const ConnectionOptions& options, crypto::MaskSource& masks)
+    : options_(options), masks_(masks) {
+    pending_.reserve(8);
+    control_.reserve(max_control_payload);
+}
+
+void Connection::receive(MutableByteView data) {
+    if (failed_ || eof_) return;
+    input_ = data;
+}
+
+void Connection::receive_eof() {
+    if (failed_ || eof_) return;
+    eof_ = true;
+    input_ = {};
+    // §7.1.5: a stream that ends before the peer's Close is an abnormal closure (1006).
+    emit(StreamEnded{close_received_});
+}
+
+std::optional<Event> Connection::next_event() {
+    if (next_pending_ == pending_.size()) {
+        pending_.clear();
+        next_pending_ = 0;
+        while (pending_.empty() && !input_.empty() && !failed_) step();
+        if (pending_.empty()) return std::nullopt;
+    }
+    return std::move(pending_[next_pending_++]);
+}
+
+void Connection::step() {
+    switch (phase_) {
+        case Phase::header: {
+            ByteView in(input_.data(), input_.size());
+            const auto status = parser_.parse(in);
+            input_ = input_.subspan(input_.size() - in.size());
+            if (status == HeaderParser::Status::need_more) return;
+            frame_ = parser_.header();
+            emit(FrameStart{frame_, parser_.raw()});
+            if (status == HeaderParser::Status::error) {
+                fail(Error{parser_.error(), {}});
+                return;
+            }
+            on_header();
+            return;
+        }
+        case Phase::payload:
+            on_payload();
+            return;
+        case Phase::ignore:
+            // After the peer's Close nothing more is processed (§5.5.1: the Close is the last
+            // frame an endpoint sends).
+            input_ = {};
+            return;
+    }
+}
+
+void Connection::on_header() {
+    const FrameContext ctx{options_.role, 0, message_open_, message_size_, options_.max_message};
+    if (auto error = check_header(frame_, ctx)) {
+        fail(std::move(*error));
+        return;
+    }
+    frame_done_ = 0;
+    if (is_control(frame_.opcode)) {
+        control_.clear();
+    } else {
+        if (frame_.opcode != Opcode::continuation) {
+            message_open_ = true;
+            message_reported_ = false;
+            message_type_ =
+                frame_.opcode == Opcode::text ? MessageType::text : MessageType::binary;
+            message_size_ = 0;
+            utf8_.reset();
+        }
+        message_size_ += frame_.payload_len;
+    }
+    phase_ = Phase::payload;
+    // An empty frame has no payload bytes to wait for: finish it now.
+    if (frame_.payload_len == 0) on_payload();
+}
+
+void Connection::on_payload() {
+    const std::uint64_t remaining = frame_.payload_len - frame_done_;
+    const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input_.size()));
+    if (take == 0 && remaining != 0) return;
+    MutableByteView piece = input_.first(take);
+    input_ = input_.subspan(take);
+    if (frame_.mask) apply_mask(piece, *frame_.mask, static_cast<std::size_t>(frame_done_ & 3));
+    const std::uint64_t offset = frame_done_;
+    frame_done_ += take;
+    const bool frame_end = frame_done_ == frame_.payload_len;
+    emit(FramePayload{piece, offset, frame_end});
+
+    if (is_control(frame_.opcode)) {
+        control_.insert(control_.end(), piece.begin(), piece.end());
+        if (frame_end) finish_control();
+    } else {
+        on_data(piece, frame_end);
+    }
+    if (frame_end && phase_ == Phase::payload) {
+        phase_ = Phase::header;
+        parser_.reset();
+    }
+}
+
+void Connection::on_data(MutableByteView piece, bool frame_end) {
+    const bool last = frame_end && frame_.fin;
+    if (message_type_ == MessageType::text) {
+        // §8.1: fail as soon as the bytes cannot be UTF-8, not only at the message's end.
+        if (!utf8_.feed(piece)) {
+            fail(Error{Errc::invalid_utf8, "text message is not valid UTF-8"});
+            return;
+        }
+        if (last && !utf8_.finish()) {
+            fail(Error{Errc::invalid_utf8, "text message ends inside a UTF-8 sequence"});
+            return;
+        }
+    }
+    if (!piece.empty() || last) {
+        emit(MessageData{message_type_, piece, !message_reported_, last});
+        message_reported_ = true;
+    }
+    if (last) message_open_ = false;
+}
+
+void Connection::finish_control() {
+    switch (frame_.opcode) {
+        case Opcode::ping:
+            emit(PingReceived{control_});
+            return;
+        case Opcode::pong:
+            emit(PongReceived{control_});
+            return;
+        case Opcode::close: {
+            auto info = parse_close_payload(control_);
+            if (!info) {
+                fail(info.error());
+                return;
+            }
+            close_received_ = true;
+            close_info_ = std::move(*info);
+            emit(CloseReceived{close_info_.code, close_info_.reason});
+            phase_ = Phase::ignore;
+            return;
+        }
+        default:
+            return;  // reserved control opcodes were rejected at the header
+    }
+}
+
+void Connection::fail(Error error) {
+    failed_ = true;
+    input_ = {};
+    error_ = std::move(error);
+    emit(Violation{error_.code, error_.detail});
+}
+
+void Connection::send_frame(Opcode op, bool fin, ByteView payload, Bytes& out) {
+    FrameHeader h;
+    h.fin = fin;
+    h.opcode = op;
+    // §5.3: a client masks every frame with a fresh key; a server never masks.
+    if (options_.role == Role::client) h.mask = masks_.next();
+    append_frame(out, h, payload);
+}
+
+void Connection::send_message(MessageType type, ByteView payload, Bytes& out) {
+    send_frame(type == MessageType::text ? Opcode::text : Opcode::binary, true, payload, out);
+}
+
+void Connection::send_fragment(MessageType type, ByteView payload, bool first, bool fin,
+                               Bytes& out) {
+    const Opcode op = !first ? Opcode::continuation
+                      : type == MessageType::text ? Opcode::text
+                                                  : Opcode::binary;
+    send_frame(op, fin, payload, out);
+}
+
+void Connection::send_ping(ByteView payload, Bytes& out) {
+    send_frame(Opcode::ping, true, payload.first(std::min(payload.size(), max_control_payload)),
+               out);
+}
+
+void Connection::send_pong(ByteView payload, Bytes& out) {
+    send_frame(Opcode::pong, true, payload.first(std::min(payload.size(), max_control_payload)),
+               out);
+}
+
+void Connection::send_close(std::uint16_t code, std::string_view reason, Bytes& out) {
+    const Bytes body = format_close_payload(code, reason);
+    send_frame(Opcode::close, true, body, out);
+    close_sent_ = true;
+}
+
+void Connection::send_raw(const FrameHeader& h, ByteView payload, Bytes& out) {
+    append_frame(out, h, payload);
+    if (h.opcode == Opcode::close) close_sent_ = true;
+}
+
+}  // namespace wscope::proto
