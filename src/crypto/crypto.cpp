@@ -56,8 +56,8 @@ std::string base64_encode(std::span<const std::uint8_t> data) {
     out.reserve((data.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= data.size(); i += 3) {
-        const std::uint32_t group = (std::uint32_t{data[i]} << 16) |
-                                    (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+        const std::uint32_t group =
+            (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
         out += alphabet[(group >> 18) & 0x3F];
         out += alphabet[(group >> 12) & 0x3F];
         out += alphabet[(group >> 6) & 0x3F];
@@ -72,7 +72,8 @@ std::string base64_encode(std::span<const std::uint8_t> data) {
         out += "==";
     } else if (rest == 2) {
         // RFC 4648 §4 (3): 16 bits → three characters and "=".
-        const std::uint32_t group = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
+        const std::uint32_t group =
+            (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
         out += alphabet[(group >> 18) & 0x3F];
         out += alphabet[(group >> 12) & 0x3F];
         out += alphabet[(group >> 6) & 0x3F];

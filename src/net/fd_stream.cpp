@@ -33,7 +33,8 @@ std::string errno_text(int err) {
     char buf[256];
     // GNU strerror_r: returns a pointer to the message (maybe not into buf).
     std::string text = ::strerror_r(err, buf, sizeof buf);
-    if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    if (!text.empty())
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     return text;
 }
 

@@ -10,7 +10,7 @@ namespace wscope::net {
 
 // Owns a connected socket fd; closes it on destruction. The fd is made non-blocking.
 class FdStream final : public Stream {
-public:
+  public:
     FdStream(int fd, std::string peer_name);
     ~FdStream() override;
 
@@ -20,7 +20,7 @@ public:
     [[nodiscard]] int fd() const override { return fd_; }
     [[nodiscard]] std::string peer_name() const override { return peer_; }
 
-private:
+  private:
     int fd_;
     std::string peer_;
 };

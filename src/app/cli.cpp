@@ -1,0 +1,113 @@
+// Option definitions, grouped as --help shows them.
+#include "app/cli.hpp"
+
+#include <algorithm>
+
+namespace wscope::app {
+namespace {
+
+void add_connection_options(CLI::App& app, CommandLine& cl) {
+    auto& c = cl.client;
+    const char* g = "Connection";
+    app.add_option("-H,--header", cl.raw_headers,
+                   "Add a request header \"Name: value\" (repeatable; \"Name:\" removes a default one)")
+        ->allow_extra_args(false)->type_name("HEADER")->group(g);
+    app.add_option("-s,--subprotocol", c.subprotocols, "Offer a subprotocol (repeatable)")
+        ->allow_extra_args(false)->type_name("NAME")->group(g);
+    app.add_option("-o,--origin", c.origin, "Send an Origin header")->type_name("ORIGIN")->group(g);
+    app.add_option("-u,--user", c.user, "Basic authentication (USER:PASS)")->type_name("USER:PASS")->group(g);
+    app.add_option("--connect-timeout", c.connect_timeout,
+                   "Seconds allowed for connecting and the handshake")
+        ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    app.add_flag("-4,--ipv4", cl.ipv4, "Resolve names to IPv4 addresses only")->group(g);
+    app.add_flag("-6,--ipv6", cl.ipv6, "Resolve names to IPv6 addresses only")->group(g);
+}
+
+void add_input_options(CLI::App& app, CommandLine& cl) {
+    auto& c = cl.client;
+    const char* g = "Input";
+    app.add_option("-d,--data,--execute", c.data, "Send MSG right after connecting (repeatable); stdin is then not read")
+        ->allow_extra_args(false)->type_name("MSG")->group(g);
+    app.add_flag("-b,--binary", c.binary, "Send input as binary messages")->group(g);
+    app.add_flag("-t,--text", cl.text_flag, "Send input as text messages (the default)")->group(g);
+    app.add_flag("-0,--null", cl.null_flag, "Input messages are separated by NUL bytes, not lines")->group(g);
+    app.add_flag("--whole", cl.whole, "All of stdin is one message")->group(g);
+    app.add_option("--chunk", c.chunk, "Input is cut into messages of N bytes")
+        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    app.add_flag("--echo", c.echo, "Send every received message back; stdin is not read")->group(g);
+}
+
+void add_session_options(CLI::App& app, CommandLine& cl) {
+    auto& c = cl.client;
+    const char* g = "Session";
+    app.add_option("-n,--count", c.count, "Close after receiving N messages")
+        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    app.add_option("-w,--wait", c.wait, "After the last input, wait S seconds for replies before closing")
+        ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds")
+        ->check(CLI::PositiveNumber)->type_name("S")->group(g);
+    app.add_option("--ping-timeout", c.ping_timeout, "Fail (exit 7) when a pong takes longer than S seconds")
+        ->check(CLI::PositiveNumber)->type_name("S")->group(g);
+    app.add_option("--close-timeout", c.close_timeout,
+                   "While closing, give up after S seconds of silence from the peer")
+        ->default_val(2)->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    app.add_option("--close-code", c.close_code, "Close code sent at the end of input")
+        ->default_val(1000)->check(CLI::Range(1000, 4999))->type_name("CODE")->group(g);
+    app.add_option("--close-reason", c.close_reason, "Close reason sent at the end of input")
+        ->type_name("TEXT")->group(g);
+    app.add_option("--max-message-size", c.max_message,
+                   "Largest message accepted; larger ones are refused with close 1009")
+        ->default_val(c.max_message)->type_name("BYTES")->group(g);
+    app.add_option("--mask-seed", cl.mask_seed, "Derive mask keys from SEED (reproducible captures)")
+        ->group("");
+}
+
+void add_output_options(CLI::App& app, CommandLine& cl) {
+    auto& o = cl.client.out;
+    const char* g = "Output";
+    app.add_flag("-v,--verbose", o.verbose, "Show connection steps and headers on stderr (repeatable)")->group(g);
+    app.add_flag("-q,--quiet", o.quiet, "Show nothing but received data and errors")->group(g);
+}
+
+}  // namespace
+
+std::unique_ptr<CommandLine> make_command_line() {
+    auto cl = std::make_unique<CommandLine>();
+    cl->app = std::make_unique<CLI::App>(
+        "wscope — WebSocket client, test server and protocol debugger", "wscope");
+    CLI::App& app = *cl->app;
+    app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION);
+    app.add_option("url", cl->client.url, "ws:// or wss:// URL to connect to")->type_name("URL");
+    app.add_option("-c,--connect", cl->client.url, "The URL (wscat style)")->type_name("URL")->group("");
+    add_connection_options(app, *cl);
+    add_input_options(app, *cl);
+    add_session_options(app, *cl);
+    add_output_options(app, *cl);
+    return cl;
+}
+
+std::string resolve(CommandLine& cl) {
+    ClientOptions& c = cl.client;
+    if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";
+    for (const auto& h : cl.raw_headers) {
+        const auto colon = h.find(':');
+        if (colon == std::string::npos || colon == 0)
+            return "bad header \"" + h + "\": expected \"Name: value\"";
+        std::string value = h.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        c.headers.push_back({h.substr(0, colon), value});
+    }
+    const int framings = (cl.null_flag ? 1 : 0) + (cl.whole ? 1 : 0) + (c.chunk ? 1 : 0);
+    if (framings > 1) return "choose one of -0/--null, --whole and --chunk";
+    if (cl.null_flag) c.framing = Framing::nul;
+    if (cl.whole) c.framing = Framing::whole;
+    if (c.chunk) c.framing = Framing::chunk;
+    if (c.binary && cl.text_flag) return "choose one of -b/--binary and -t/--text";
+    if (cl.ipv4 && cl.ipv6) return "choose one of -4 and -6";
+    c.family = cl.ipv4 ? net::Family::ipv4 : cl.ipv6 ? net::Family::ipv6 : net::Family::any;
+    if (cl.app->count("--mask-seed")) c.mask_seed = cl.mask_seed;
+    if (c.out.quiet && c.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+    return {};
+}
+
+}  // namespace wscope::app

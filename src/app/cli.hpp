@@ -1,0 +1,35 @@
+// The command line: every option defined once, in groups, with CLI11. --help, the man page and
+// the completions are checked against these definitions.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/options.hpp"
+
+namespace wscope::app {
+
+enum class Mode : std::uint8_t { client, listen };
+
+struct CommandLine {
+    std::unique_ptr<CLI::App> app;
+    Mode mode = Mode::client;
+    ClientOptions client;
+    // Raw strings that need checking after parsing.
+    std::vector<std::string> raw_headers;
+    std::string framing_null, color = "auto";
+    bool null_flag = false, whole = false, text_flag = false, ipv4 = false, ipv6 = false;
+    std::uint64_t mask_seed = 0;
+};
+
+// Builds the parser; values land in the returned CommandLine.
+[[nodiscard]] std::unique_ptr<CommandLine> make_command_line();
+
+// After a successful parse: checks combinations and fills the derived fields. Returns an error
+// message for a usage error, or empty.
+[[nodiscard]] std::string resolve(CommandLine& cl);
+
+}  // namespace wscope::app

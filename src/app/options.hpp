@@ -1,0 +1,52 @@
+// What the command line asked for, resolved once before any I/O (immutable afterwards).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/tcp.hpp"
+#include "proto/http1.hpp"
+
+namespace wscope::app {
+
+enum class Framing : std::uint8_t { lines, nul, whole, chunk };
+enum class ColorMode : std::uint8_t { auto_, always, never };
+
+// Shared by the client and listen mode.
+struct OutputOptions {
+    int verbose = 0;       // -v (repeatable)
+    bool quiet = false;    // -q
+    bool frames = false;   // -F
+    bool hexdump = false;  // -X
+    bool jsonl = false;    // --jsonl
+    ColorMode color = ColorMode::auto_;
+};
+
+struct ClientOptions {
+    std::string url;
+    std::vector<proto::HeaderField> headers;  // -H
+    std::vector<std::string> subprotocols;    // -s
+    std::string origin;                       // -o
+    std::string user;                         // -u USER:PASS
+    std::vector<std::string> data;            // -d / --execute
+    double wait = -1;                         // -w: seconds to wait after the last input; <0: unset
+    std::uint64_t count = 0;                  // -n: exit after this many messages; 0: no limit
+    bool binary = false;                      // -b
+    Framing framing = Framing::lines;
+    std::size_t chunk = 0;                    // --chunk N
+    bool echo = false;
+    double ping_interval = 0;
+    double ping_timeout = 0;
+    double close_timeout = 2;
+    std::uint16_t close_code = 1000;
+    std::string close_reason;
+    std::uint64_t max_message = 64ull * 1024 * 1024;
+    double connect_timeout = 0;
+    net::Family family = net::Family::any;
+    std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures
+    OutputOptions out;
+};
+
+}  // namespace wscope::app

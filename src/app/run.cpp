@@ -1,0 +1,36 @@
+// Parsing and dispatch. The only place that catches CLI11's exceptions.
+#include "app/run.hpp"
+
+#include <csignal>
+
+#include "app/cli.hpp"
+#include "app/client.hpp"
+#include "app/exit_code.hpp"
+#include "app/reporter.hpp"
+
+namespace wscope::app {
+
+int run(int argc, char** argv) {
+    // A closed stdout or socket is reported by write() as EPIPE and handled there.
+    std::signal(SIGPIPE, SIG_IGN);
+    auto cl = make_command_line();
+    try {
+        cl->app->parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return cl->app->exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return cl->app->exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return cl->app->exit(e);
+    } catch (const CLI::ParseError& e) {
+        Reporter(0, false).error(std::string(e.what()) + " (see wscope --help)");
+        return static_cast<int>(ExitCode::usage);
+    }
+    if (std::string problem = resolve(*cl); !problem.empty()) {
+        Reporter(0, false).error(problem);
+        return static_cast<int>(ExitCode::usage);
+    }
+    return run_client(cl->client);
+}
+
+}  // namespace wscope::app

@@ -1,0 +1,93 @@
+// Client-side handshake I/O: one request out, one bounded response head in.
+#include "session/handshake_io.hpp"
+
+#include <poll.h>
+
+#include <array>
+
+namespace wscope::session {
+namespace {
+
+using S = net::IoResult::Status;
+
+// Waits until the stream can make progress or the deadline passes.
+bool wait_for(net::Stream& stream, short events, TimePoint deadline) {
+    if ((events & POLLIN) && stream.has_buffered()) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{stream.fd(), events, 0};
+    return ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30))) > 0;
+}
+
+void trace_head(const std::function<void(const std::string&)>& trace, std::string_view head,
+                std::string_view mark) {
+    if (!trace) return;
+    while (!head.empty()) {
+        const auto nl = head.find('\n');
+        std::string_view line = head.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) trace(std::string(mark) + std::string(line));
+        if (nl == std::string_view::npos) break;
+        head.remove_prefix(nl + 1);
+    }
+}
+
+Failure rejected(std::string message) { return {Outcome::handshake_rejected, "handshake: " + std::move(message)}; }
+
+}  // namespace
+
+proto::Result<void, Failure> write_all(net::Stream& stream, proto::ByteView data, TimePoint deadline) {
+    while (!data.empty()) {
+        net::IoResult r = stream.write_some(data);
+        if (r.status == S::ok) {
+            data = data.subspan(r.n);
+            continue;
+        }
+        if (r.status == S::error)
+            return Failure{Outcome::connect_failed, "sending the handshake failed: " + r.message};
+        const short ev = r.status == S::want_read ? POLLIN : POLLOUT;
+        if (!wait_for(stream, ev, deadline))
+            return Failure{Outcome::connect_failed, "timed out sending the handshake"};
+    }
+    return {};
+}
+
+proto::Result<ClientHandshake, Failure> client_handshake(
+    net::Stream& stream, const proto::ClientRequest& request, Duration timeout,
+    const std::function<void(const std::string&)>& trace) {
+    const TimePoint deadline = Clock::now() + timeout;
+    const std::string head = proto::make_request(request);
+    trace_head(trace, head, "> ");
+    if (auto w = write_all(stream, proto::as_bytes(head), deadline); !w) return w.error();
+
+    proto::HeadReader reader;
+    std::array<std::uint8_t, 4096> buf{};
+    for (;;) {
+        net::IoResult r = stream.read_some(buf);
+        if (r.status == S::want_read || r.status == S::want_write) {
+            if (!wait_for(stream, r.status == S::want_read ? POLLIN : POLLOUT, deadline))
+                return rejected("no response from the server within " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+                                "s");
+            continue;
+        }
+        if (r.status == S::eof)
+            return rejected(reader.head().empty() ? "the server closed the connection without a response"
+                                                  : "the server closed the connection mid-response");
+        if (r.status == S::error) return rejected("reading the response failed: " + r.message);
+        proto::ByteView in(buf.data(), r.n);
+        const auto status = reader.feed(in);
+        if (status == proto::HeadReader::Status::need_more) continue;
+        if (status == proto::HeadReader::Status::error) return rejected(reader.error().detail);
+        trace_head(trace, reader.head(), "< ");
+        auto parsed = proto::parse_response_head(reader.head());
+        if (!parsed) return rejected(parsed.error().detail);
+        auto agreed = proto::check_response(*parsed, request);
+        if (!agreed) return rejected(agreed.error().detail.empty() ? agreed.error().describe()
+                                                                   : agreed.error().detail);
+        ClientHandshake out{std::move(*parsed), std::move(*agreed), proto::Bytes(in.begin(), in.end())};
+        return out;
+    }
+}
+
+}  // namespace wscope::session
