@@ -18,8 +18,8 @@ enum class Family : std::uint8_t { any, ipv4, ipv6 };
 struct ConnectOptions {
     std::chrono::milliseconds timeout{0};  // 0: none (the OS default)
     Family family = Family::any;
-    // Called with each step ("resolved example.com to 2 addresses", "trying 127.0.0.1:80…",
-    // "connected to 127.0.0.1:80") for -v; may be empty.
+    // Called with each step ("resolved example.com: 2 addresses", "trying 127.0.0.1:80...",
+    // "connection refused (127.0.0.1:80)", "connected to 127.0.0.1:80") for -v; may be empty.
     std::function<void(const std::string&)> trace;
 };
 

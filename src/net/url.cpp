@@ -179,9 +179,11 @@ NetResult<void> parse_userinfo(std::string_view info, Url& url) {
 
 NetResult<std::uint16_t> parse_port(std::string_view digits) {
     if (digits.empty()) return fail("empty port after ':'");
-    unsigned long value = 0;
     for (const char c : digits) {
         if (!is_digit(c)) return fail("port \"" + quote(digits) + "\" is not a number");
+    }
+    unsigned long value = 0;
+    for (const char c : digits) {
         value = value * 10 + static_cast<unsigned long>(c - '0');
         if (value > 65535)
             return fail("port " + std::string(digits) + " is out of range (1-65535)");

@@ -146,6 +146,7 @@ TEST_CASE("rejected URLs say what is wrong") {
         {"ws://h:99999999999999999999/",
          R"(bad URL "ws://h:99999999999999999999/": port 99999999999999999999 is out of range (1-65535))"},
         {"ws://h:8o/", R"(bad URL "ws://h:8o/": port "8o" is not a number)"},
+        {"ws://h:700000x/", R"(bad URL "ws://h:700000x/": port "700000x" is not a number)"},
         {"ws://h:-1/", R"(bad URL "ws://h:-1/": port "-1" is not a number)"},
         {"ws://h:+80/", R"(bad URL "ws://h:+80/": port "+80" is not a number)"},
         {"ws://a b/", R"(bad URL "ws://a b/": contains a space (write it as %20))"},
