@@ -69,6 +69,32 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("-q,--quiet", o.quiet, "Show nothing but received data and errors")->group(g);
 }
 
+void add_listen_command(CLI::App& app, CommandLine& cl) {
+    auto& l = cl.listen;
+    CLI::App* cmd = app.add_subcommand("listen", "Run a test server: wscope listen [OPTIONS] [HOST:]PORT");
+    cl.listen_cmd = cmd;
+    cmd->add_option("address", l.address, "Port, or HOST:PORT, to listen on (HOST defaults to 127.0.0.1; port 0 picks a free one)")
+        ->required()->type_name("[HOST:]PORT");
+    const char* g = "Server";
+    cmd->add_flag("--echo", l.echo, "Echo every message back to its sender")->group(g);
+    cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
+        ->allow_extra_args(false)->type_name("NAME")->group(g);
+    cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients (503)")
+        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    cmd->add_option("--handshake-timeout", l.handshake_timeout, "Drop clients that have not completed the handshake after S seconds")
+        ->default_val(10)->check(CLI::PositiveNumber)->type_name("S")->group(g);
+    cmd->add_option("-n,--count", l.count, "Exit after receiving N messages (from all clients)")
+        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    cmd->add_flag("--oneshot", l.oneshot, "Serve one client, then exit with its outcome")->group(g);
+    cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages")->group(g);
+    cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence")
+        ->default_val(2)->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    cmd->add_option("--max-message-size", l.max_message, "Largest message accepted; larger ones are refused with close 1009")
+        ->default_val(l.max_message)->type_name("BYTES")->group(g);
+    cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr")->group("Output");
+    cmd->add_flag("-q,--quiet", l.out.quiet, "Show nothing but received data and errors")->group("Output");
+}
+
 }  // namespace
 
 std::unique_ptr<CommandLine> make_command_line() {
@@ -83,10 +109,23 @@ std::unique_ptr<CommandLine> make_command_line() {
     add_input_options(app, *cl);
     add_session_options(app, *cl);
     add_output_options(app, *cl);
+    app.add_option("-l,--listen", cl->listen_short, "Same as: wscope listen PORT (wscat style)")
+        ->type_name("PORT")->group("");
+    add_listen_command(app, *cl);
     return cl;
 }
 
 std::string resolve(CommandLine& cl) {
+    if (cl.listen_cmd->parsed() || !cl.listen_short.empty()) {
+        cl.mode = Mode::listen;
+        if (!cl.listen_short.empty()) {
+            if (cl.listen_cmd->parsed()) return "use either -l PORT or the listen command, not both";
+            cl.listen.address = cl.listen_short;
+            cl.listen.out = cl.client.out;
+        }
+        if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+        return {};
+    }
     ClientOptions& c = cl.client;
     if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";
     for (const auto& h : cl.raw_headers) {

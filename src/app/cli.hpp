@@ -18,6 +18,9 @@ struct CommandLine {
     std::unique_ptr<CLI::App> app;
     Mode mode = Mode::client;
     ClientOptions client;
+    ListenOptions listen;
+    CLI::App* listen_cmd = nullptr;
+    std::string listen_short;  // -l PORT (wscat style)
     // Raw strings that need checking after parsing.
     std::vector<std::string> raw_headers;
     std::string framing_null, color = "auto";

@@ -50,3 +50,21 @@ struct ClientOptions {
 };
 
 }  // namespace wscope::app
+
+namespace wscope::app {
+
+struct ListenOptions {
+    std::string address;                    // "[HOST:]PORT"
+    bool echo = false;
+    bool binary = false;                    // broadcast stdin lines as binary
+    std::vector<std::string> subprotocols;  // accepted subprotocols
+    std::size_t max_clients = 0;            // 0: no limit
+    double handshake_timeout = 10;
+    std::uint64_t count = 0;                // exit after this many received messages
+    bool oneshot = false;                   // serve one client, exit with its outcome
+    double close_timeout = 2;
+    std::uint64_t max_message = 64ull * 1024 * 1024;
+    OutputOptions out;
+};
+
+}  // namespace wscope::app

@@ -6,6 +6,7 @@
 #include "app/cli.hpp"
 #include "app/client.hpp"
 #include "app/exit_code.hpp"
+#include "app/listen_mode.hpp"
 #include "app/reporter.hpp"
 
 namespace wscope::app {
@@ -30,6 +31,7 @@ int run(int argc, char** argv) {
         Reporter(0, false).error(problem);
         return static_cast<int>(ExitCode::usage);
     }
+    if (cl->mode == Mode::listen) return run_listen(cl->listen);
     return run_client(cl->client);
 }
 

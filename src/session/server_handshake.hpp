@@ -1,0 +1,51 @@
+// The server's side of the opening handshake, without blocking: read a client's request as it
+// trickles in (a slow client must not stall the others), then decide 101 or a refusal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "net/stream.hpp"
+#include "proto/handshake.hpp"
+#include "proto/http1.hpp"
+
+namespace wscope::session {
+
+class ServerHandshake {
+public:
+    enum class State : std::uint8_t {
+        reading,   // need more bytes
+        accepted,  // response() is a 101; leftover() holds early frames
+        rejected,  // response() is a 4xx explaining why; error() says it
+        gone,      // the client closed or broke the stream before finishing its request
+    };
+
+    explicit ServerHandshake(proto::ServerPolicy policy) : policy_(std::move(policy)) {}
+
+    // Reads what the stream has now and advances.
+    State on_readable(net::Stream& stream);
+
+    [[nodiscard]] State state() const { return state_; }
+    [[nodiscard]] std::string_view request_head() const { return reader_.head(); }
+    [[nodiscard]] const proto::HttpHead& request() const { return request_; }
+    [[nodiscard]] const proto::AcceptedRequest& accepted() const { return accepted_; }
+    [[nodiscard]] const std::string& response() const { return response_; }
+    [[nodiscard]] const proto::Bytes& leftover() const { return leftover_; }
+    [[nodiscard]] const proto::Error& error() const { return error_; }
+    [[nodiscard]] const std::string& gone_reason() const { return gone_reason_; }
+
+private:
+    void decide();
+
+    proto::ServerPolicy policy_;
+    proto::HeadReader reader_;
+    State state_ = State::reading;
+    proto::HttpHead request_;
+    proto::AcceptedRequest accepted_;
+    std::string response_;
+    proto::Bytes leftover_;
+    proto::Error error_;
+    std::string gone_reason_;
+};
+
+}  // namespace wscope::session
