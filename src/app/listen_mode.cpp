@@ -153,7 +153,7 @@ void Server::on_close(Client& c, session::Direction dir, std::optional<std::uint
     std::string text = code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")"
                             : std::string("with no status code");
     if (!reason.empty()) text += " \"" + std::string(reason) + "\"";
-    report_.note(tag(c) + (dir == session::Direction::in ? "client closed: " : "closing: ") + text);
+    report_.note(tag(c) + (dir == session::Direction::in ? "client closed: " : "replied close: ") + text);
 }
 
 void Server::accept_clients() {
@@ -300,7 +300,8 @@ int Server::run() {
         return static_cast<int>(ExitCode::connect);
     }
     listener_ = std::move(*listener);
-    report_.note("listening on ws://" + url_host(host) + ":" + std::to_string(listener_->port()) + "/");
+    // Printed even with -q: with port 0 it is the only way to learn the port.
+    report_.always("listening on ws://" + url_host(host) + ":" + std::to_string(listener_->port()) + "/");
     reading_stdin_ = !o_.echo && !::isatty(STDIN_FILENO) ? true : !o_.echo;
     install_signal_handlers();
 

@@ -33,6 +33,8 @@ void Reporter::note(std::string_view message) const {
     if (!quiet_) write_line("wscope: ", message);
 }
 
+void Reporter::always(std::string_view message) const { write_line("wscope: ", message); }
+
 void Reporter::trace(std::string_view line) const {
     if (verbose_ > 0) write_line("", line);
 }

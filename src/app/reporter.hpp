@@ -13,6 +13,7 @@ public:
     void error(std::string_view message) const;    // "wscope: error: …"
     void warning(std::string_view message) const;  // "wscope: warning: …" (unless -q)
     void note(std::string_view message) const;     // "wscope: …" (unless -q)
+    void always(std::string_view message) const;   // "wscope: …" even with -q
     void trace(std::string_view line) const;       // "* …" etc. with -v: the line as given
     [[nodiscard]] bool verbose() const { return verbose_ > 0; }
     [[nodiscard]] int verbosity() const { return verbose_; }
