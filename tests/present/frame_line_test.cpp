@@ -117,7 +117,12 @@ TEST_CASE("frame line: a masked 64-bit frame shows mask then length") {
 }
 
 TEST_CASE("frame line: a non-minimal length encoding is shown as it was on the wire") {
-    CHECK(line_for(hex("81 7e 00 02 68 69")) == R"(<< TEXT   fin=1 rsv=000 len=2 (16-bit) "hi")");
+    // (The decoder reports the violation; the line still shows what arrived.)
+    FrameInfo info = frame(Opcode::text, view("hi"));
+    info.header.length_encoding = proto::LengthEncoding::len16;
+    CHECK(frame_line(info) == R"(<< TEXT   fin=1 rsv=000 len=2 (16-bit) "hi")");
+    info.header.length_encoding = proto::LengthEncoding::len64;
+    CHECK(frame_line(info) == R"(<< TEXT   fin=1 rsv=000 len=2 (64-bit) "hi")");
 }
 
 TEST_CASE("frame line: binary preview stops at 16 bytes") {
@@ -205,12 +210,12 @@ TEST_CASE("frame line: non-ASCII UTF-8 is shown as is") {
 TEST_CASE("frame line: invalid UTF-8 bytes become \\xNN") {
     // a lone continuation byte, an overlong '/', a surrogate, beyond U+10FFFF, a cut sequence
     CHECK(text_line("\x80|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82") ==
-          R"(<< TEXT   fin=1 rsv=000 len=18 "\x80|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82")");
+          R"(<< TEXT   fin=1 rsv=000 len=16 "\x80|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82")");
 }
 
 TEST_CASE("frame line: C1 controls and bidirectional marks are escaped") {
     CHECK(text_line("a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x81\xa6" "d") ==
-          R"(<< TEXT   fin=1 rsv=000 len=11 "a\u0085b\u202ec\u2066d")");
+          R"(<< TEXT   fin=1 rsv=000 len=12 "a\u0085b\u202ec\u2066d")");
 }
 
 TEST_CASE("frame line: long text is cut at 60 columns") {
@@ -240,7 +245,8 @@ TEST_CASE("frame line: the 60 columns count code points, and escapes by their le
 }
 
 TEST_CASE("frame line: a partial payload cut inside a UTF-8 sequence is truncation, not bad data") {
-    FrameInfo info = frame(Opcode::text, hex("68 c3"));
+    const proto::Bytes start = hex("68 c3");
+    FrameInfo info = frame(Opcode::text, start);
     info.header.payload_len = 6;  // "héllo": only "h" and half of "é" given
     CHECK(frame_line(info) == "<< TEXT   fin=1 rsv=000 len=6 \"h\"\u2026");
 }
