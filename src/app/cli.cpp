@@ -67,6 +67,11 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     const char* g = "Output";
     app.add_flag("-v,--verbose", o.verbose, "Show connection steps and headers on stderr (repeatable)")->group(g);
     app.add_flag("-q,--quiet", o.quiet, "Show nothing but received data and errors")->group(g);
+    app.add_flag("-F,--frames", o.frames, "Show every frame, both directions, one line each (stderr)")->group(g);
+    app.add_flag("-X,--hexdump", o.hexdump, "With frames, a hex dump of each frame as on the wire")->group(g);
+    app.add_flag("-P,--show-ping-pong", o.show_ping_pong, "Show pings and pongs")->group(g);
+    app.add_option("--color", cl.color, "Colour diagnostics: auto, always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group(g);
 }
 
 void add_listen_command(CLI::App& app, CommandLine& cl) {
@@ -93,6 +98,11 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->default_val(l.max_message)->type_name("BYTES")->group(g);
     cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr")->group("Output");
     cmd->add_flag("-q,--quiet", l.out.quiet, "Show nothing but received data and errors")->group("Output");
+    cmd->add_flag("-F,--frames", l.out.frames, "Show every frame, both directions, one line each (stderr)")->group("Output");
+    cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
+    cmd->add_flag("-P,--show-ping-pong", l.out.show_ping_pong, "Show pings and pongs")->group("Output");
+    cmd->add_option("--color", cl.listen_color, "Colour diagnostics: auto, always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
 }
 
 }  // namespace
@@ -115,7 +125,22 @@ std::unique_ptr<CommandLine> make_command_line() {
     return cl;
 }
 
+namespace {
+
+ColorMode colour_mode(const std::string& s) {
+    if (s == "always") return ColorMode::always;
+    if (s == "never") return ColorMode::never;
+    return ColorMode::auto_;
+}
+
+}  // namespace
+
 std::string resolve(CommandLine& cl) {
+    cl.client.out.color = colour_mode(cl.color);
+    cl.listen.out.color = colour_mode(cl.listen_color);
+    // -X shows frames, so it implies -F.
+    if (cl.client.out.hexdump) cl.client.out.frames = true;
+    if (cl.listen.out.hexdump) cl.listen.out.frames = true;
     if (cl.listen_cmd->parsed() || !cl.listen_short.empty()) {
         cl.mode = Mode::listen;
         if (!cl.listen_short.empty()) {

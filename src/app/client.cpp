@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/exit_code.hpp"
+#include "app/inspector.hpp"
 #include "app/pipe_mode.hpp"
 #include "app/reporter.hpp"
 #include "crypto/crypto.hpp"
@@ -82,7 +83,8 @@ int run_client(const ClientOptions& o) {
         report.trace("* connected to " + url->to_string());
     }
 
-    const session::Failure end = run_pipe_mode(**stream, hs->leftover, o, report, nullptr);
+    Inspector inspector(o.out);
+    const session::Failure end = run_pipe_mode(**stream, hs->leftover, o, report, &inspector);
     if (end.outcome != session::Outcome::normal) return fail(report, end.outcome, end.message);
     return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "app/exit_code.hpp"
 #include "app/input.hpp"
+#include "app/inspector.hpp"
 #include "app/output.hpp"
 #include "app/reporter.hpp"
 #include "crypto/mask_source.hpp"
@@ -75,6 +76,7 @@ struct Client {
     session::ServerHandshake handshake;
     session::TimePoint handshake_deadline;
     std::unique_ptr<session::Observer> observer;
+    std::unique_ptr<Inspector> inspector;
     std::unique_ptr<session::Session> session;
     std::string path;
 
@@ -118,15 +120,28 @@ private:
     bool served_one_ = false;
 };
 
+// Sends a client's events to the server (messages, closes) and to its inspector (frames).
 class ClientObserver final : public session::Observer {
 public:
     ClientObserver(Server& s, Client& c) : server_(s), client_(c) {}
+    bool wants_frames() const override { return client_.inspector->wants_frames(); }
+    void on_frame_header(session::Direction d, const proto::FrameHeader& h, proto::ByteView raw) override {
+        client_.inspector->on_frame_header(d, h, raw);
+    }
+    void on_frame_payload(session::Direction d, proto::ByteView data, std::uint64_t off, bool end) override {
+        client_.inspector->on_frame_payload(d, data, off, end);
+    }
     void on_message(proto::MessageType t, proto::ByteView d, bool first, bool last) override {
         server_.on_message(client_, t, d, first, last);
+    }
+    void on_ping(session::Direction d, proto::ByteView p) override { client_.inspector->on_ping(d, p); }
+    void on_pong(session::Direction d, proto::ByteView p, std::optional<std::chrono::microseconds> rtt) override {
+        client_.inspector->on_pong(d, p, rtt);
     }
     void on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) override {
         server_.on_close(client_, dir, code, reason);
     }
+    void on_violation(const proto::Error& e) override { client_.inspector->on_violation(e); }
 
 private:
     Server& server_;
@@ -224,6 +239,7 @@ void Server::drive_handshake(Client& c) {
     so.echo = o_.echo;
     so.max_message = o_.max_message;
     so.close_timeout = o_.close_timeout;
+    c.inspector = std::make_unique<Inspector>(o_.out, tag(c));
     c.observer = std::make_unique<ClientObserver>(*this, c);
     c.session = std::make_unique<session::Session>(*c.stream, so, masks_, *c.observer, time_);
     std::size_t open = 0;

@@ -21,6 +21,7 @@ struct OutputOptions {
     bool frames = false;   // -F
     bool hexdump = false;  // -X
     bool jsonl = false;    // --jsonl
+    bool show_ping_pong = false;  // -P
     ColorMode color = ColorMode::auto_;
 };
 

@@ -1,0 +1,152 @@
+// Frame lines and hex dumps on stderr.
+#include "app/inspector.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "present/frame_line.hpp"
+#include "present/hexdump.hpp"
+#include "proto/close_code.hpp"
+#include "proto/mask.hpp"
+
+namespace wscope::app {
+namespace {
+
+present::Direction to_present(session::Direction d) {
+    return d == session::Direction::in ? present::Direction::in : present::Direction::out;
+}
+
+std::string printable(proto::ByteView data) {
+    std::string out;
+    for (std::uint8_t b : data) {
+        if (b >= 0x20 && b < 0x7f) {
+            out.push_back(static_cast<char>(b));
+        } else {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out.push_back(hex[b >> 4]);
+            out.push_back(hex[b & 15]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+bool use_colour(ColorMode mode, int fd) {
+    if (mode == ColorMode::always) return true;
+    if (mode == ColorMode::never) return false;
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    return ::isatty(fd) != 0;
+}
+
+Inspector::Inspector(const OutputOptions& options, std::string prefix)
+    : o_(options), prefix_(std::move(prefix)) {
+    style_.colour = use_colour(o_.color, STDERR_FILENO);
+}
+
+void Inspector::emit(const std::string& text) const {
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+        if (n <= 0) return;
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void Inspector::on_frame_header(session::Direction dir, const proto::FrameHeader& h, proto::ByteView raw) {
+    FrameState& f = dir == session::Direction::in ? in_ : out_;
+    f.header = h;
+    f.raw_len = std::min(raw.size(), sizeof f.raw);
+    std::memcpy(f.raw, raw.data(), f.raw_len);
+    f.line_printed = false;
+    // Number continuation frames within their message.
+    if (h.opcode == proto::Opcode::text || h.opcode == proto::Opcode::binary) {
+        f.message_type = h.opcode == proto::Opcode::text ? proto::MessageType::text : proto::MessageType::binary;
+        f.continuation = 0;
+        f.message_open = !h.fin;
+    } else if (h.opcode == proto::Opcode::continuation) {
+        ++f.continuation;
+        if (h.fin) f.message_open = false;
+    }
+}
+
+void Inspector::print_line(FrameState& f, session::Direction dir, proto::ByteView preview) {
+    present::FrameInfo info;
+    info.dir = to_present(dir);
+    info.header = f.header;
+    info.payload = preview;
+    info.continuation_index = f.header.opcode == proto::Opcode::continuation ? f.continuation : 0;
+    info.message_type = f.message_type;
+    std::string line = prefix_;
+    present::append_frame_line(line, info, style_);
+    line.push_back('\n');
+    emit(line);
+    f.line_printed = true;
+}
+
+void Inspector::dump(FrameState& f, proto::ByteView data, std::uint64_t offset) {
+    const std::string indent = prefix_ + "   ";
+    std::string text;
+    present::HexdumpOptions wire;
+    wire.indent = indent;
+    // The payload as it was on the wire: masked again if it came masked.
+    proto::Bytes onwire;
+    if (offset == 0) onwire.assign(f.raw, f.raw + f.raw_len);
+    const std::size_t head = onwire.size();
+    onwire.insert(onwire.end(), data.begin(), data.end());
+    if (f.header.mask)
+        proto::apply_mask({onwire.data() + head, data.size()}, *f.header.mask, static_cast<std::size_t>(offset & 3));
+    wire.start_offset = offset == 0 ? 0 : f.raw_len + offset;
+    present::append_hexdump(text, onwire, wire);
+    if (f.header.mask && !data.empty()) {
+        text += indent + "unmasked payload:\n";
+        present::HexdumpOptions plain;
+        plain.indent = indent;
+        plain.start_offset = offset;
+        present::append_hexdump(text, data, plain);
+    }
+    emit(text);
+}
+
+void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, std::uint64_t offset, bool) {
+    FrameState& f = dir == session::Direction::in ? in_ : out_;
+    if (!f.line_printed) print_line(f, dir, data);
+    if (o_.hexdump) dump(f, data, offset);
+}
+
+void Inspector::on_ping(session::Direction dir, proto::ByteView payload) {
+    if (!o_.show_ping_pong || o_.frames) return;
+    emit(prefix_ + (dir == session::Direction::in ? "< ping " : "> ping ") + "\"" + printable(payload) + "\"\n");
+}
+
+void Inspector::on_pong(session::Direction dir, proto::ByteView payload, std::optional<std::chrono::microseconds> rtt) {
+    if (!o_.show_ping_pong || o_.frames) return;
+    std::string line = prefix_ + (dir == session::Direction::in ? "< pong " : "> pong ") + "\"" + printable(payload) + "\"";
+    if (rtt) line += " rtt=" + std::to_string(static_cast<double>(rtt->count()) / 1000.0).substr(0, 6) + "ms";
+    emit(line + "\n");
+}
+
+void Inspector::on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) {
+    if (o_.verbose == 0 || o_.frames) return;
+    std::string line = prefix_ + (dir == session::Direction::in ? "* peer sent close: " : "* sent close: ");
+    line += code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")" : "no status code";
+    if (!reason.empty()) line += " \"" + printable(proto::as_bytes(reason)) + "\"";
+    emit(line + "\n");
+}
+
+}  // namespace wscope::app
+
+namespace wscope::app {
+
+// A frame whose header broke a rule carries no payload event: show its header before the error.
+void Inspector::on_violation(const proto::Error&) {
+    if (!wants_frames() || in_.line_printed) return;
+    print_line(in_, session::Direction::in, {});
+    if (o_.hexdump) dump(in_, {}, 0);
+}
+
+}  // namespace wscope::app
