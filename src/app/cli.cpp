@@ -70,6 +70,10 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("-F,--frames", o.frames, "Show every frame, both directions, one line each (stderr)")->group(g);
     app.add_flag("-X,--hexdump", o.hexdump, "With frames, a hex dump of each frame as on the wire")->group(g);
     app.add_flag("-P,--show-ping-pong", o.show_ping_pong, "Show pings and pongs")->group(g);
+    app.add_flag("--jsonl", o.jsonl, "Print every event as a JSON object per line on stdout (frames too with -F)")->group(g);
+    app.add_flag("--stats", o.stats, "At exit, print timings and counts on stderr")->group(g);
+    app.add_option("-T,--timestamps", cl.timestamps, "Prefix diagnostic lines with the time: wall (default) or relative")
+        ->expected(0, 1)->default_str("wall")->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group(g);
     app.add_option("--color", cl.color, "Colour diagnostics: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group(g);
 }
@@ -137,6 +141,9 @@ ColorMode colour_mode(const std::string& s) {
 
 std::string resolve(CommandLine& cl) {
     cl.client.out.color = colour_mode(cl.color);
+    if (cl.app->count("-T"))
+        cl.client.out.timestamps = cl.timestamps == "relative" ? OutputOptions::Timestamps::relative
+                                                                : OutputOptions::Timestamps::wall;
     cl.listen.out.color = colour_mode(cl.listen_color);
     // -X shows frames, so it implies -F.
     if (cl.client.out.hexdump) cl.client.out.frames = true;

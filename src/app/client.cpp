@@ -1,13 +1,19 @@
 // Connects, upgrades, and hands the connection to the front end that fits stdin.
 #include "app/client.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
 #include "app/exit_code.hpp"
 #include "app/inspector.hpp"
+#include "app/jsonl_printer.hpp"
+#include "app/output.hpp"
 #include "app/pipe_mode.hpp"
 #include "app/reporter.hpp"
+#include "app/stats_report.hpp"
 #include "crypto/crypto.hpp"
 #include "net/tcp.hpp"
 #include "net/url.hpp"
@@ -19,9 +25,19 @@ namespace {
 // Without --connect-timeout, the handshake still may not hang forever.
 constexpr double default_handshake_timeout = 30;
 
-int fail(const Reporter& report, session::Outcome outcome, const std::string& message) {
-    report.error(message);
-    return static_cast<int>(exit_code_for(outcome));
+std::string_view kind_of(session::Outcome o) {
+    switch (o) {
+        case session::Outcome::normal: return "none";
+        case session::Outcome::usage: return "usage";
+        case session::Outcome::connect_failed: return "connect";
+        case session::Outcome::tls_failed: return "tls";
+        case session::Outcome::handshake_rejected: return "handshake";
+        case session::Outcome::protocol_violation: return "protocol";
+        case session::Outcome::connection_lost: return "connection_lost";
+        case session::Outcome::peer_error_close: return "peer_close";
+        case session::Outcome::timeout: return "timeout";
+    }
+    return "unknown";
 }
 
 session::Outcome outcome_for(net::NetErrc e) {
@@ -55,38 +71,78 @@ proto::ClientRequest make_request(const ClientOptions& o, const net::Url& url) {
     return req;
 }
 
-}  // namespace
+std::chrono::microseconds since(session::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(session::Clock::now() - t);
+}
 
-int run_client(const ClientOptions& o) {
-    const Reporter report(o.out.verbose, o.out.quiet);
-    auto url = net::parse_url(o.url);
-    if (!url) return fail(report, session::Outcome::usage, url.error().message);
-    if (url->tls)
-        return fail(report, session::Outcome::usage,
-                    "wss:// URLs need TLS, which this build of wscope does not have yet");
-
-    net::ConnectOptions copts;
-    copts.family = o.family;
-    copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.connect_timeout * 1000));
-    if (report.verbose()) copts.trace = [&](const std::string& line) { report.trace("* " + line); };
-    auto stream = net::connect_tcp(url->host, url->port, copts);
-    if (!stream) return fail(report, outcome_for(stream.error().code), stream.error().message);
-
-    const proto::ClientRequest request = make_request(o, *url);
-    const double hs_timeout = o.connect_timeout > 0 ? o.connect_timeout : default_handshake_timeout;
-    std::function<void(const std::string&)> trace;
-    if (report.verbose()) trace = [&](const std::string& line) { report.trace(line); };
-    auto hs = session::client_handshake(**stream, request, session::seconds(hs_timeout), trace);
-    if (!hs) return fail(report, hs.error().outcome, hs.error().message);
-    if (report.verbose()) {
-        if (!hs->agreed.subprotocol.empty()) report.trace("* subprotocol: " + hs->agreed.subprotocol);
-        report.trace("* connected to " + url->to_string());
+class Client {
+public:
+    explicit Client(const ClientOptions& o)
+        : o_(o), report_(o.out.verbose, o.out.quiet), out_(STDOUT_FILENO), inspector_(o.out) {
+        if (o.out.jsonl) jsonl_ = std::make_unique<JsonlPrinter>(out_, o.out.frames);
     }
 
-    Inspector inspector(o.out);
-    const session::Failure end = run_pipe_mode(**stream, hs->leftover, o, report, &inspector);
-    if (end.outcome != session::Outcome::normal) return fail(report, end.outcome, end.message);
+    int run();
+
+private:
+    int fail(session::Outcome outcome, const std::string& message) {
+        const int code = static_cast<int>(exit_code_for(outcome));
+        report_.error(message);
+        if (jsonl_) {
+            jsonl_->error(kind_of(outcome), message, code);
+            out_.flush();
+        }
+        return code;
+    }
+
+    const ClientOptions& o_;
+    Reporter report_;
+    Output out_;
+    Inspector inspector_;
+    std::unique_ptr<JsonlPrinter> jsonl_;
+};
+
+int Client::run() {
+    auto url = net::parse_url(o_.url);
+    if (!url) return fail(session::Outcome::usage, url.error().message);
+    if (url->tls)
+        return fail(session::Outcome::usage, "wss:// URLs need TLS, which this build of wscope does not have yet");
+
+    Timings timings;
+    auto t0 = session::Clock::now();
+    net::ConnectOptions copts;
+    copts.family = o_.family;
+    copts.timeout = std::chrono::milliseconds(static_cast<long long>(o_.connect_timeout * 1000));
+    if (report_.verbose()) copts.trace = [&](const std::string& line) { report_.trace("* " + line); };
+    auto stream = net::connect_tcp(url->host, url->port, copts);
+    if (!stream) return fail(outcome_for(stream.error().code), stream.error().message);
+    timings.connect = since(t0);
+
+    t0 = session::Clock::now();
+    const proto::ClientRequest request = make_request(o_, *url);
+    const double hs_timeout = o_.connect_timeout > 0 ? o_.connect_timeout : default_handshake_timeout;
+    std::function<void(const std::string&)> trace;
+    if (report_.verbose()) trace = [&](const std::string& line) { report_.trace(line); };
+    auto hs = session::client_handshake(**stream, request, session::seconds(hs_timeout), trace);
+    if (!hs) return fail(hs.error().outcome, hs.error().message);
+    timings.handshake = since(t0);
+    if (report_.verbose() && !hs->agreed.subprotocol.empty())
+        report_.trace("* subprotocol: " + hs->agreed.subprotocol);
+    if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+
+    session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
+    const SessionEnd end = run_pipe_mode(**stream, hs->leftover, o_, out_, observer);
+    if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
+    if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
+    out_.flush();
     return 0;
+}
+
+}  // namespace
+
+int run_client(const ClientOptions& options) {
+    Client client(options);
+    return client.run();
 }
 
 }  // namespace wscope::app

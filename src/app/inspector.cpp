@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 
 #include "present/frame_line.hpp"
@@ -48,6 +50,28 @@ Inspector::Inspector(const OutputOptions& options, std::string prefix)
     style_.colour = use_colour(o_.color, STDERR_FILENO);
 }
 
+std::string Inspector::start() const {
+    using OT = OutputOptions::Timestamps;
+    std::string s = prefix_;
+    char buf[48];
+    if (o_.timestamps == OT::relative) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - created_).count();
+        std::snprintf(buf, sizeof buf, "+%lld.%06lld ", static_cast<long long>(us / 1000000),
+                      static_cast<long long>(us % 1000000));
+        s += buf;
+    } else if (o_.timestamps == OT::wall) {
+        const auto now = std::chrono::system_clock::now();
+        const std::time_t t = std::chrono::system_clock::to_time_t(now);
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%06lld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                      static_cast<long long>(us));
+        s += buf;
+    }
+    return s;
+}
+
 void Inspector::emit(const std::string& text) const {
     std::string_view rest = text;
     while (!rest.empty()) {
@@ -81,7 +105,7 @@ void Inspector::print_line(FrameState& f, session::Direction dir, proto::ByteVie
     info.payload = preview;
     info.continuation_index = f.header.opcode == proto::Opcode::continuation ? f.continuation : 0;
     info.message_type = f.message_type;
-    std::string line = prefix_;
+    std::string line = start();
     present::append_frame_line(line, info, style_);
     line.push_back('\n');
     emit(line);
@@ -120,19 +144,19 @@ void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, s
 
 void Inspector::on_ping(session::Direction dir, proto::ByteView payload) {
     if (!o_.show_ping_pong || o_.frames) return;
-    emit(prefix_ + (dir == session::Direction::in ? "< ping " : "> ping ") + "\"" + printable(payload) + "\"\n");
+    emit(start() + (dir == session::Direction::in ? "< ping " : "> ping ") + "\"" + printable(payload) + "\"\n");
 }
 
 void Inspector::on_pong(session::Direction dir, proto::ByteView payload, std::optional<std::chrono::microseconds> rtt) {
     if (!o_.show_ping_pong || o_.frames) return;
-    std::string line = prefix_ + (dir == session::Direction::in ? "< pong " : "> pong ") + "\"" + printable(payload) + "\"";
+    std::string line = start() + (dir == session::Direction::in ? "< pong " : "> pong ") + "\"" + printable(payload) + "\"";
     if (rtt) line += " rtt=" + std::to_string(static_cast<double>(rtt->count()) / 1000.0).substr(0, 6) + "ms";
     emit(line + "\n");
 }
 
 void Inspector::on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) {
     if (o_.verbose == 0 || o_.frames) return;
-    std::string line = prefix_ + (dir == session::Direction::in ? "* peer sent close: " : "* sent close: ");
+    std::string line = start() + (dir == session::Direction::in ? "* peer sent close: " : "* sent close: ");
     line += code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")" : "no status code";
     if (!reason.empty()) line += " \"" + printable(proto::as_bytes(reason)) + "\"";
     emit(line + "\n");

@@ -2,6 +2,7 @@
 // each frame as on the wire (-X), pings and pongs (-P), closes and violations (-v).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -40,11 +41,14 @@ private:
     void print_line(FrameState& f, session::Direction dir, proto::ByteView preview);
     void dump(FrameState& f, proto::ByteView data, std::uint64_t offset);
     void emit(const std::string& text) const;
+    // The line start: prefix, then the -T time if asked for.
+    [[nodiscard]] std::string start() const;
 
     OutputOptions o_;
     std::string prefix_;
     present::Style style_;
     FrameState in_, out_;
+    std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
 };
 
 // Colour on stderr: --color=always/never, or auto: a terminal and no NO_COLOR.

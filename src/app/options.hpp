@@ -22,6 +22,8 @@ struct OutputOptions {
     bool hexdump = false;  // -X
     bool jsonl = false;    // --jsonl
     bool show_ping_pong = false;  // -P
+    bool stats = false;           // --stats
+    enum class Timestamps : std::uint8_t { none, wall, relative } timestamps = Timestamps::none;  // -T
     ColorMode color = ColorMode::auto_;
 };
 

@@ -25,8 +25,8 @@ using session::Direction;
 // Prints received messages on stdout and forwards everything to the inspector.
 class MessageWriter final : public session::Observer {
 public:
-    MessageWriter(Output& out, std::uint64_t limit, session::Observer* inspector)
-        : out_(out), limit_(limit), inspector_(inspector) {}
+    MessageWriter(Output& out, std::uint64_t limit, bool raw, session::Observer* inspector)
+        : out_(out), limit_(limit), raw_(raw), inspector_(inspector) {}
 
     bool wants_frames() const override { return inspector_ && inspector_->wants_frames(); }
     void on_frame_header(Direction d, const proto::FrameHeader& h, ByteView raw) override {
@@ -36,11 +36,11 @@ public:
         inspector_->on_frame_payload(d, data, off, end);
     }
     void on_message(MessageType type, ByteView data, bool first, bool last) override {
-        if (inspector_) inspector_->on_message(type, data, first, last);
         if (limit_ != 0 && received_ >= limit_) return;
-        out_.append(data);
+        if (inspector_) inspector_->on_message(type, data, first, last);
+        if (raw_) out_.append(data);
         if (!last) return;
-        if (type == MessageType::text) out_.append('\n');
+        if (raw_ && type == MessageType::text) out_.append('\n');
         ++received_;
     }
     void on_ping(Direction d, ByteView p) override {
@@ -61,6 +61,7 @@ public:
 private:
     Output& out_;
     std::uint64_t limit_;
+    bool raw_;
     std::uint64_t received_ = 0;
     session::Observer* inspector_;
 };
@@ -72,17 +73,16 @@ std::unique_ptr<crypto::MaskSource> make_masks(const ClientOptions& o) {
 
 class PipeMode {
 public:
-    PipeMode(net::Stream& stream, const ClientOptions& o, const Reporter& report,
-             session::Observer* inspector)
+    PipeMode(net::Stream& stream, const ClientOptions& o, Output& out, session::Observer* inspector)
         : o_(o),
-          report_(report),
           masks_(make_masks(o)),
-          out_(STDOUT_FILENO),
-          writer_(out_, o.count, inspector),
+          out_(out),
+          writer_(out_, o.count, !o.out.jsonl, inspector),
           session_(stream, session_options(o), *masks_, writer_, time_),
           splitter_(o.framing, o.chunk) {}
 
     session::Failure run(ByteView leftover);
+    [[nodiscard]] const session::SessionStats& stats() const { return session_.stats(); }
 
 private:
     static session::SessionOptions session_options(const ClientOptions& o) {
@@ -103,10 +103,9 @@ private:
     int poll_timeout() const;
 
     const ClientOptions& o_;
-    const Reporter& report_;
     session::SteadyTime time_;
     std::unique_ptr<crypto::MaskSource> masks_;
-    Output out_;
+    Output& out_;
     MessageWriter writer_;
     session::Session session_;
     InputSplitter splitter_;
@@ -205,10 +204,11 @@ session::Failure PipeMode::run(ByteView leftover) {
 
 }  // namespace
 
-session::Failure run_pipe_mode(net::Stream& stream, ByteView leftover, const ClientOptions& options,
-                               const Reporter& report, session::Observer* inspector) {
-    PipeMode mode(stream, options, report, inspector);
-    return mode.run(leftover);
+SessionEnd run_pipe_mode(net::Stream& stream, ByteView leftover, const ClientOptions& options,
+                         Output& out, session::Observer* observer) {
+    PipeMode mode(stream, options, out, observer);
+    session::Failure f = mode.run(leftover);
+    return {std::move(f), mode.stats()};
 }
 
 }  // namespace wscope::app

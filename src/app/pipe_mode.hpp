@@ -4,18 +4,26 @@
 #pragma once
 
 #include "app/options.hpp"
+#include "app/output.hpp"
 #include "app/reporter.hpp"
 #include "net/stream.hpp"
 #include "proto/bytes.hpp"
 #include "session/observer.hpp"
 #include "session/outcome.hpp"
+#include "session/session.hpp"
 
 namespace wscope::app {
 
-// Runs the session to its end and returns how it ended. inspector (may be null) also sees
-// every event (frames, pings, closes) for -F/-X/-v.
-[[nodiscard]] session::Failure run_pipe_mode(net::Stream& stream, proto::ByteView leftover,
-                                             const ClientOptions& options, const Reporter& report,
-                                             session::Observer* inspector);
+// Runs the session to its end and returns how it ended. Received messages go to out (raw,
+// or, with --jsonl, only through the observer); observer (may be null) sees every event:
+// frames, messages, pings, closes.
+struct SessionEnd {
+    session::Failure failure;
+    session::SessionStats stats;
+};
+
+[[nodiscard]] SessionEnd run_pipe_mode(net::Stream& stream, proto::ByteView leftover,
+                                             const ClientOptions& options, Output& out,
+                                             session::Observer* observer);
 
 }  // namespace wscope::app

@@ -9,16 +9,19 @@
 namespace wscope::app {
 namespace {
 
-void write_line(std::string_view prefix, std::string_view message) {
-    std::string line;
-    line.reserve(prefix.size() + message.size() + 1);
-    line.append(prefix).append(message).push_back('\n');
-    std::string_view rest = line;
+void write_all(std::string_view rest) {
     while (!rest.empty()) {
         const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
         if (n <= 0) return;  // stderr is gone: nothing better to do
         rest.remove_prefix(static_cast<std::size_t>(n));
     }
+}
+
+void write_line(std::string_view prefix, std::string_view message) {
+    std::string line;
+    line.reserve(prefix.size() + message.size() + 1);
+    line.append(prefix).append(message).push_back('\n');
+    write_all(line);
 }
 
 }  // namespace
@@ -34,6 +37,8 @@ void Reporter::note(std::string_view message) const {
 }
 
 void Reporter::always(std::string_view message) const { write_line("wscope: ", message); }
+
+void Reporter::raw(std::string_view text) const { write_all(text); }
 
 void Reporter::trace(std::string_view line) const {
     if (verbose_ > 0) write_line("", line);

@@ -15,6 +15,7 @@ public:
     void note(std::string_view message) const;     // "wscope: …" (unless -q)
     void always(std::string_view message) const;   // "wscope: …" even with -q
     void trace(std::string_view line) const;       // "* …" etc. with -v: the line as given
+    void raw(std::string_view text) const;         // text as given, always (--stats)
     [[nodiscard]] bool verbose() const { return verbose_ > 0; }
     [[nodiscard]] int verbosity() const { return verbose_; }
     [[nodiscard]] bool quiet() const { return quiet_; }

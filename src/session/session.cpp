@@ -45,6 +45,7 @@ Session::Session(net::Stream& stream, const SessionOptions& options, crypto::Mas
       time_(time),
       conn_(proto::ConnectionOptions{options.role, options.max_message}, masks) {
     in_.resize(read_buffer_size);
+    stats_.started = time_.now();
 }
 
 void Session::start(proto::ByteView leftover) {
@@ -146,6 +147,11 @@ void Session::handle(const proto::Event& ev) {
         for (auto it = pings_in_flight_.begin(); it != pings_in_flight_.end(); ++it) {
             if (it->first != body) continue;
             rtt = std::chrono::duration_cast<std::chrono::microseconds>(time_.now() - it->second);
+            const auto us = static_cast<std::uint64_t>(rtt->count());
+            stats_.rtt_min = stats_.rtt_count == 0 ? us : std::min(stats_.rtt_min, us);
+            stats_.rtt_max = std::max(stats_.rtt_max, us);
+            stats_.rtt_total += us;
+            ++stats_.rtt_count;
             pings_in_flight_.erase(pings_in_flight_.begin(), it + 1);
             break;
         }
@@ -162,12 +168,15 @@ void Session::handle(const proto::Event& ev) {
 
 void Session::on_peer_close(const proto::CloseReceived& c) {
     peer_code_ = c.code;
+    stats_.close_received = c.code.value_or(0);
+    if (!conn_.close_sent()) stats_.peer_closed_first = true;
     observer_.on_close(Direction::in, c.code, c.reason);
     if (!conn_.close_sent()) {
         // §5.5.1: answer a Close with a Close, "typically echoing the status code it received".
         peer_initiated_close_ = true;
         const std::size_t from = out_.size();
         conn_.send_close(c.code.value_or(0), {}, out_);
+        stats_.close_sent = c.code.value_or(0);
         report_sent(from);
         observer_.on_close(Direction::out, c.code, {});
     }
@@ -186,6 +195,7 @@ void Session::on_violation(const proto::Violation& v) {
         const auto code = static_cast<std::uint16_t>(proto::close_code_for(error.code));
         const std::size_t from = out_.size();
         conn_.send_close(code, proto::info(error.code).message, out_);
+        stats_.close_sent = code;
         report_sent(from);
         observer_.on_close(Direction::out, code, proto::info(error.code).message);
     }
@@ -252,6 +262,7 @@ void Session::close(std::uint16_t code, std::string_view reason) {
     if (conn_.close_sent() || finished_) return;
     const std::size_t from = out_.size();
     conn_.send_close(code, reason, out_);
+    stats_.close_sent = code;
     report_sent(from);
     observer_.on_close(Direction::out, code ? std::optional<std::uint16_t>(code) : std::nullopt,
                        reason);
@@ -279,6 +290,7 @@ void Session::flush() {
         net::IoResult r = stream_.write_some({out_.data() + out_pos_, pending_out()});
         if (r.status == S::ok) {
             out_pos_ += r.n;
+            stats_.bytes_out += r.n;
             continue;
         }
         if (r.status == S::want_read) write_blocked_on_read_ = true;

@@ -42,6 +42,12 @@ struct SessionStats {
     std::uint64_t messages_in = 0, messages_out = 0;
     std::uint64_t frames_in = 0, frames_out = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0;  // wire bytes after the handshake
+    // Round trips of our pings, in microseconds.
+    std::uint64_t rtt_count = 0, rtt_min = 0, rtt_max = 0, rtt_total = 0;
+    // The closing handshake: codes each way (0: none / no status) and who began it.
+    std::optional<std::uint16_t> close_sent, close_received;
+    bool peer_closed_first = false;
+    TimePoint started{};
 };
 
 class Session {
