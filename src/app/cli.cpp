@@ -19,6 +19,7 @@ void add_connection_options(CLI::App& app, CommandLine& cl) {
     app.add_option("--connect-timeout", c.connect_timeout,
                    "Seconds allowed for connecting and the handshake")
         ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    app.add_flag("--deflate", c.deflate, "Offer permessage-deflate compression (RFC 7692)")->group(g);
     app.add_flag("-4,--ipv4", cl.ipv4, "Resolve names to IPv4 addresses only")->group(g);
     app.add_flag("-6,--ipv6", cl.ipv6, "Resolve names to IPv6 addresses only")->group(g);
 }
@@ -94,6 +95,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->default_val(10)->check(CLI::PositiveNumber)->type_name("S")->group(g);
     cmd->add_option("-n,--count", l.count, "Exit after receiving N messages (from all clients)")
         ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    cmd->add_flag("--deflate", l.deflate, "Accept permessage-deflate offers (RFC 7692)")->group(g);
     cmd->add_flag("--oneshot", l.oneshot, "Serve one client, then exit with its outcome")->group(g);
     cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages")->group(g);
     cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence")

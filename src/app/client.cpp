@@ -15,6 +15,7 @@
 #include "app/reporter.hpp"
 #include "app/stats_report.hpp"
 #include "crypto/crypto.hpp"
+#include "proto/deflate.hpp"
 #include "net/tcp.hpp"
 #include "net/url.hpp"
 #include "session/handshake_io.hpp"
@@ -58,6 +59,7 @@ proto::ClientRequest make_request(const ClientOptions& o, const net::Url& url) {
     req.subprotocols = o.subprotocols;
     req.user_agent = std::string("wscope/") + WSCOPE_VERSION;
     req.extra = o.headers;
+    if (o.deflate) req.extensions.push_back(proto::deflate_client_offer());
     // curl's rule: -u wins over userinfo in the URL; an explicit -H Authorization wins over both.
     std::string credentials = o.user;
     if (credentials.empty() && url.has_userinfo) credentials = url.user + ":" + url.password;
@@ -126,12 +128,15 @@ int Client::run() {
     auto hs = session::client_handshake(**stream, request, session::seconds(hs_timeout), trace);
     if (!hs) return fail(hs.error().outcome, hs.error().message);
     timings.handshake = since(t0);
+    auto deflate = proto::deflate_accept_response(hs->agreed.extensions);
+    if (!deflate) return fail(session::Outcome::handshake_rejected, "handshake: " + deflate.error().detail);
+    if (report_.verbose() && *deflate) report_.trace("* permessage-deflate agreed: " + hs->agreed.extensions);
     if (report_.verbose() && !hs->agreed.subprotocol.empty())
         report_.trace("* subprotocol: " + hs->agreed.subprotocol);
     if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
 
     session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
-    const SessionEnd end = run_pipe_mode(**stream, hs->leftover, o_, out_, observer);
+    const SessionEnd end = run_pipe_mode(**stream, hs->leftover, o_, *deflate, out_, observer);
     if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
     if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
     out_.flush();

@@ -80,8 +80,9 @@ struct Client {
     std::unique_ptr<session::Session> session;
     std::string path;
 
-    Client(unsigned i, std::unique_ptr<net::Stream> s, proto::ServerPolicy policy, session::TimePoint deadline)
-        : id(i), stream(std::move(s)), handshake(std::move(policy)), handshake_deadline(deadline) {}
+    Client(unsigned i, std::unique_ptr<net::Stream> s, proto::ServerPolicy policy, bool deflate,
+           session::TimePoint deadline)
+        : id(i), stream(std::move(s)), handshake(std::move(policy), deflate), handshake_deadline(deadline) {}
 };
 
 class Server {
@@ -185,7 +186,7 @@ void Server::accept_clients() {
         if (o_.oneshot && served_one_) continue;  // --oneshot: nobody after the first
         served_one_ = true;
         proto::ServerPolicy policy{o_.subprotocols};
-        auto c = std::make_unique<Client>(id, std::move(stream), policy,
+        auto c = std::make_unique<Client>(id, std::move(stream), policy, o_.deflate,
                                           time_.now() + session::seconds(o_.handshake_timeout));
         if (report_.verbose()) report_.trace("* " + tag(*c) + "connection from " + c->stream->peer_name());
         clients_.push_back(std::move(c));
@@ -239,6 +240,7 @@ void Server::drive_handshake(Client& c) {
     so.echo = o_.echo;
     so.max_message = o_.max_message;
     so.close_timeout = o_.close_timeout;
+    so.deflate = c.handshake.deflate();
     c.inspector = std::make_unique<Inspector>(o_.out, tag(c));
     c.observer = std::make_unique<ClientObserver>(*this, c);
     c.session = std::make_unique<session::Session>(*c.stream, so, masks_, *c.observer, time_);
@@ -247,7 +249,8 @@ void Server::drive_handshake(Client& c) {
         if (other->session) ++open;
     if (open > 1) ever_many_ = true;
     report_.note(tag(c) + "connected: " + c.stream->peer_name() + " " + c.path +
-                 (c.handshake.accepted().subprotocol.empty() ? "" : " (subprotocol " + c.handshake.accepted().subprotocol + ")"));
+                 (c.handshake.accepted().subprotocol.empty() ? "" : " (subprotocol " + c.handshake.accepted().subprotocol + ")") +
+                 (c.handshake.deflate() ? " (permessage-deflate)" : ""));
     c.session->start(c.handshake.leftover());
     if (c.session->finished()) finish_client(c);
 }

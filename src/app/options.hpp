@@ -47,6 +47,7 @@ struct ClientOptions {
     std::string close_reason;
     std::uint64_t max_message = 64ull * 1024 * 1024;
     double connect_timeout = 0;
+    bool deflate = false;                     // offer permessage-deflate
     net::Family family = net::Family::any;
     std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures
     OutputOptions out;
@@ -65,6 +66,7 @@ struct ListenOptions {
     double handshake_timeout = 10;
     std::uint64_t count = 0;                // exit after this many received messages
     bool oneshot = false;                   // serve one client, exit with its outcome
+    bool deflate = false;                   // accept permessage-deflate offers
     double close_timeout = 2;
     std::uint64_t max_message = 64ull * 1024 * 1024;
     OutputOptions out;

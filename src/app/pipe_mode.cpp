@@ -73,20 +73,23 @@ std::unique_ptr<crypto::MaskSource> make_masks(const ClientOptions& o) {
 
 class PipeMode {
 public:
-    PipeMode(net::Stream& stream, const ClientOptions& o, Output& out, session::Observer* inspector)
+    PipeMode(net::Stream& stream, const ClientOptions& o, const std::optional<proto::DeflateParams>& deflate,
+             Output& out, session::Observer* inspector)
         : o_(o),
           masks_(make_masks(o)),
           out_(out),
           writer_(out_, o.count, !o.out.jsonl, inspector),
-          session_(stream, session_options(o), *masks_, writer_, time_),
+          session_(stream, session_options(o, deflate), *masks_, writer_, time_),
           splitter_(o.framing, o.chunk) {}
 
     session::Failure run(ByteView leftover);
     [[nodiscard]] const session::SessionStats& stats() const { return session_.stats(); }
 
 private:
-    static session::SessionOptions session_options(const ClientOptions& o) {
+    static session::SessionOptions session_options(const ClientOptions& o,
+                                                   const std::optional<proto::DeflateParams>& deflate) {
         session::SessionOptions s;
+        s.deflate = deflate;
         s.role = proto::Role::client;
         s.max_message = o.max_message;
         s.ping_interval = o.ping_interval;
@@ -205,8 +208,9 @@ session::Failure PipeMode::run(ByteView leftover) {
 }  // namespace
 
 SessionEnd run_pipe_mode(net::Stream& stream, ByteView leftover, const ClientOptions& options,
-                         Output& out, session::Observer* observer) {
-    PipeMode mode(stream, options, out, observer);
+                         const std::optional<proto::DeflateParams>& deflate, Output& out,
+                         session::Observer* observer) {
+    PipeMode mode(stream, options, deflate, out, observer);
     session::Failure f = mode.run(leftover);
     return {std::move(f), mode.stats()};
 }

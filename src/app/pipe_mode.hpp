@@ -8,6 +8,7 @@
 #include "app/reporter.hpp"
 #include "net/stream.hpp"
 #include "proto/bytes.hpp"
+#include "proto/deflate.hpp"
 #include "session/observer.hpp"
 #include "session/outcome.hpp"
 #include "session/session.hpp"
@@ -23,7 +24,8 @@ struct SessionEnd {
 };
 
 [[nodiscard]] SessionEnd run_pipe_mode(net::Stream& stream, proto::ByteView leftover,
-                                             const ClientOptions& options, Output& out,
+                                             const ClientOptions& options,
+                                             const std::optional<proto::DeflateParams>& deflate, Output& out,
                                              session::Observer* observer);
 
 }  // namespace wscope::app

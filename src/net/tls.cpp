@@ -78,6 +78,19 @@ SslReason take_ssl_errors() {
     return out;
 }
 
+std::string explain(const SslReason& reason, bool server) {
+    // OpenSSL reports an alert from the peer as reason 1000 + the alert number, with text like
+    // "tlsv13 alert certificate required": say who sent it.
+    const int code = ERR_GET_REASON(reason.code);
+    const std::size_t at = reason.text.find("alert ");
+    if (ERR_GET_LIB(reason.code) != ERR_LIB_SSL || code < SSL_AD_REASON_OFFSET ||
+        at == std::string::npos) {
+        return reason.text;
+    }
+    return std::string(server ? "the client" : "the server") + " sent TLS alert \"" +
+           reason.text.substr(at + 6) + "\"";
+}
+
 // ---- Formatting certificates ---------------------------------------------------------------
 
 std::string bio_text(BIO* mem) {
@@ -314,12 +327,19 @@ NetResult<void> load_key_pair(SSL_CTX* ctx, const std::string& cert, const std::
     if (auto r = check_readable(key, key_what); !r) return r.error();
     if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1)
         return load_error(cert_what, cert);
-    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1)
-        return load_error(key_what, key);
-    if (SSL_CTX_check_private_key(ctx) != 1) {
+    const auto mismatch = [&] {
         return NetError{NetErrc::tls_handshake, std::string(key_what) + " " + key +
-                                                    " does not match " + cert_what + " " + cert +
-                                                    ": " + take_ssl_errors().text};
+                                                    " does not match " + cert_what + " " + cert};
+    };
+    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+        const SslReason reason = take_ssl_errors();
+        if (ERR_GET_REASON(reason.code) == X509_R_KEY_VALUES_MISMATCH) return mismatch();
+        return NetError{NetErrc::tls_handshake,
+                        std::string("cannot load ") + key_what + " " + key + ": " + reason.text};
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_clear_error();
+        return mismatch();
     }
     return {};
 }
@@ -446,7 +466,7 @@ IoResult TlsStream::handshake_step() {
             server_ ? "client certificate verify failed: " : "certificate verify failed: ";
         error_ = {NetErrc::tls_verify, verify_message(verify, detail, prefix)};
     } else if (err == SSL_ERROR_SSL) {
-        std::string text = "TLS handshake" + with + " failed: " + reason.text;
+        std::string text = "TLS handshake" + with + " failed: " + explain(reason, server_);
         if (ERR_GET_REASON(reason.code) == SSL_R_WRONG_VERSION_NUMBER && !server_)
             text += " (is the server speaking TLS on this port?)";
         if (ERR_GET_REASON(reason.code) == SSL_R_WRONG_VERSION_NUMBER && server_)
@@ -463,6 +483,13 @@ IoResult TlsStream::handshake_step() {
 }
 
 IoResult TlsStream::fail(int ret, const char* what) {
+    IoResult r = classify(ret, what);
+    // Later calls repeat why the session broke.
+    if (broken_ && error_.message.empty()) error_ = {NetErrc::io, r.message};
+    return r;
+}
+
+IoResult TlsStream::classify(int ret, const char* what) {
     const int err = SSL_get_error(ssl_, ret);
     switch (err) {
         case SSL_ERROR_WANT_READ:
@@ -475,16 +502,16 @@ IoResult TlsStream::fail(int ret, const char* what) {
             return {Status::eof, 0, {}};
         case SSL_ERROR_SYSCALL:
             ERR_clear_error();
+            if (io_->eof && io_->error.empty()) return {Status::eof, 0, {}};
             broken_ = true;
             if (!io_->error.empty()) return {Status::error, 0, io_->error};
-            if (io_->eof) return {Status::eof, 0, {}};
             return {Status::error, 0, std::string("TLS ") + what + " failed: connection lost"};
         default:
             break;
     }
     broken_ = true;
     const SslReason reason = take_ssl_errors();
-    return {Status::error, 0, std::string("TLS ") + what + " failed: " + reason.text};
+    return {Status::error, 0, std::string("TLS ") + what + " failed: " + explain(reason, server_)};
 }
 
 IoResult TlsStream::read_some(proto::MutableByteView buf) {
@@ -492,7 +519,7 @@ IoResult TlsStream::read_some(proto::MutableByteView buf) {
         IoResult hs = handshake_step();
         if (hs.status != Status::ok) return hs;
     }
-    if (broken_) return {Status::error, 0, "TLS session broken"};
+    if (broken_) return {Status::error, 0, error_.message};
     if (buf.empty()) return {Status::ok, 0, {}};
     ERR_clear_error();
     std::size_t n = 0;
@@ -506,7 +533,7 @@ IoResult TlsStream::write_some(proto::ByteView buf) {
         IoResult hs = handshake_step();
         if (hs.status != Status::ok) return hs;
     }
-    if (broken_) return {Status::error, 0, "TLS session broken"};
+    if (broken_) return {Status::error, 0, error_.message};
     if (shut_) return {Status::error, 0, "write after TLS close_notify"};
     if (buf.empty()) return {Status::ok, 0, {}};
     ERR_clear_error();

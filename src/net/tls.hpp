@@ -85,6 +85,7 @@ class TlsStream final : public Stream {
 
   private:
     IoResult fail(int ret, const char* what);
+    IoResult classify(int ret, const char* what);
     void collect_info();
 
     SSL* ssl_;

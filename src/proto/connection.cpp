@@ -13,6 +13,11 @@ Connection::Connection(const ConnectionOptions& options, crypto::MaskSource& mas
     : options_(options), masks_(masks) {
     pending_.reserve(8);
     control_.reserve(max_control_payload);
+    if (options_.deflate) {
+        inflater_ = std::make_unique<Inflater>(options_.deflate->peer_no_context_takeover);
+        deflater_ = std::make_unique<Deflater>(options_.deflate->our_max_window_bits,
+                                               options_.deflate->our_no_context_takeover);
+    }
 }
 
 void Connection::receive(MutableByteView data) {
@@ -66,7 +71,9 @@ void Connection::step() {
 }
 
 void Connection::on_header() {
-    const FrameContext ctx{options_.role, 0, message_open_, message_size_, options_.max_message};
+    const bool deflate = options_.deflate.has_value();
+    const FrameContext ctx{options_.role, static_cast<std::uint8_t>(deflate ? rsv1 : 0), deflate,
+                           message_open_, message_size_, options_.max_message};
     if (auto error = check_header(frame_, ctx)) {
         fail(std::move(*error));
         return;
@@ -81,6 +88,7 @@ void Connection::on_header() {
             message_type_ =
                 frame_.opcode == Opcode::text ? MessageType::text : MessageType::binary;
             message_size_ = 0;
+            message_compressed_ = (frame_.rsv & rsv1) != 0;
             utf8_.reset();
         }
         message_size_ += frame_.payload_len;
@@ -114,8 +122,19 @@ void Connection::on_payload() {
     }
 }
 
-void Connection::on_data(MutableByteView piece, bool frame_end) {
+void Connection::on_data(MutableByteView wire, bool frame_end) {
     const bool last = frame_end && frame_.fin;
+    ByteView piece = wire;
+    if (message_compressed_ && (!wire.empty() || last)) {
+        inflated_.clear();
+        if (auto r = inflater_->inflate(wire, last, options_.max_message, inflated_); !r) {
+            fail(r.error());
+            return;
+        }
+        piece = inflated_;
+    } else if (message_compressed_) {
+        piece = {};
+    }
     if (message_type_ == MessageType::text) {
         // §8.1: fail as soon as the bytes cannot be UTF-8, not only at the message's end.
         if (!utf8_.feed(piece)) {
@@ -166,9 +185,10 @@ void Connection::fail(Error error) {
     emit(Violation{error_.code, error_.detail});
 }
 
-void Connection::send_frame(Opcode op, bool fin, ByteView payload, Bytes& out) {
+void Connection::send_frame(Opcode op, bool fin, std::uint8_t rsv, ByteView payload, Bytes& out) {
     FrameHeader h;
     h.fin = fin;
+    h.rsv = rsv;
     h.opcode = op;
     // §5.3: a client masks every frame with a fresh key; a server never masks.
     if (options_.role == Role::client) h.mask = masks_.next();
@@ -176,7 +196,7 @@ void Connection::send_frame(Opcode op, bool fin, ByteView payload, Bytes& out) {
 }
 
 void Connection::send_message(MessageType type, ByteView payload, Bytes& out) {
-    send_frame(type == MessageType::text ? Opcode::text : Opcode::binary, true, payload, out);
+    send_fragment(type, payload, true, true, out);
 }
 
 void Connection::send_fragment(MessageType type, ByteView payload, bool first, bool fin,
@@ -184,22 +204,29 @@ void Connection::send_fragment(MessageType type, ByteView payload, bool first, b
     const Opcode op = !first ? Opcode::continuation
                       : type == MessageType::text ? Opcode::text
                                                   : Opcode::binary;
-    send_frame(op, fin, payload, out);
+    if (!deflater_) {
+        send_frame(op, fin, 0, payload, out);
+        return;
+    }
+    // RFC 7692 §6: compress the message; RSV1 goes on its first frame only.
+    compressed_.clear();
+    deflater_->compress(payload, fin, compressed_);
+    send_frame(op, fin, first ? rsv1 : 0, compressed_, out);
 }
 
 void Connection::send_ping(ByteView payload, Bytes& out) {
-    send_frame(Opcode::ping, true, payload.first(std::min(payload.size(), max_control_payload)),
+    send_frame(Opcode::ping, true, 0, payload.first(std::min(payload.size(), max_control_payload)),
                out);
 }
 
 void Connection::send_pong(ByteView payload, Bytes& out) {
-    send_frame(Opcode::pong, true, payload.first(std::min(payload.size(), max_control_payload)),
+    send_frame(Opcode::pong, true, 0, payload.first(std::min(payload.size(), max_control_payload)),
                out);
 }
 
 void Connection::send_close(std::uint16_t code, std::string_view reason, Bytes& out) {
     const Bytes body = format_close_payload(code, reason);
-    send_frame(Opcode::close, true, body, out);
+    send_frame(Opcode::close, true, 0, body, out);
     close_sent_ = true;
 }
 

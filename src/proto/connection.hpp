@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "crypto/mask_source.hpp"
 #include "proto/bytes.hpp"
 #include "proto/close_code.hpp"
+#include "proto/deflate.hpp"
 #include "proto/event.hpp"
 #include "proto/frame.hpp"
 #include "proto/frame_rules.hpp"
@@ -29,6 +31,7 @@ namespace wscope::proto {
 struct ConnectionOptions {
     Role role = Role::client;
     std::uint64_t max_message = default_max_message;  // 0 = no limit
+    std::optional<DeflateParams> deflate;              // permessage-deflate, if agreed
 };
 
 class Connection {
@@ -74,7 +77,7 @@ private:
     void finish_control();
     void fail(Error error);
     void emit(Event e) { pending_.push_back(std::move(e)); }
-    void send_frame(Opcode op, bool fin, ByteView payload, Bytes& out);
+    void send_frame(Opcode op, bool fin, std::uint8_t rsv, ByteView payload, Bytes& out);
 
     ConnectionOptions options_;
     crypto::MaskSource& masks_;
@@ -90,6 +93,7 @@ private:
     MessageType message_type_ = MessageType::text;
     std::uint64_t message_size_ = 0;
     bool message_reported_ = false;  // a MessageData with first set was emitted
+    bool message_compressed_ = false;  // RSV1 on its first frame (RFC 7692)
     Utf8Validator utf8_;
 
     // A control frame's payload, gathered across reads (≤ 125 bytes).
@@ -101,6 +105,12 @@ private:
     bool close_received_ = false;
     bool failed_ = false;
     bool eof_ = false;
+
+    // permessage-deflate state.
+    std::unique_ptr<Inflater> inflater_;
+    std::unique_ptr<Deflater> deflater_;
+    Bytes inflated_;    // the current piece of a compressed message, inflated
+    Bytes compressed_;  // scratch for sending
 
     std::vector<Event> pending_;
     std::size_t next_pending_ = 0;

@@ -25,6 +25,12 @@ std::optional<Error> check_header(const FrameHeader& h, const FrameContext& ctx)
                          std::to_string((h.rsv >> 2) & 1) + std::to_string((h.rsv >> 1) & 1) +
                          std::to_string(h.rsv & 1) + " set without a negotiated extension"};
 
+    // RFC 7692 §6.1: RSV1 marks the first frame of a compressed message, and only that.
+    if (ctx.deflate && (h.rsv & rsv1) != 0 && is_control(h.opcode))
+        return Error{Errc::compressed_control, opname(h.opcode) + " frame has RSV1 set; control frames are never compressed"};
+    if (ctx.deflate && (h.rsv & rsv1) != 0 && h.opcode == Opcode::continuation)
+        return Error{Errc::compressed_continuation, {}};
+
     // §5.1: "A server MUST NOT mask any frames that it sends to the client."
     if (ctx.role == Role::client && h.mask) return Error{Errc::server_frame_masked, {}};
 

@@ -20,6 +20,7 @@ inline constexpr std::uint64_t default_max_message = 64ull * 1024 * 1024;
 struct FrameContext {
     Role role = Role::client;               // who received the frame
     std::uint8_t allowed_rsv = 0;           // RSV bits an extension gave meaning to
+    bool deflate = false;                   // permessage-deflate was negotiated (RSV1)
     bool message_open = false;              // a fragmented data message is in progress
     std::uint64_t message_size = 0;         // payload bytes of the open message so far
     std::uint64_t max_message = default_max_message;  // 0 = no limit

@@ -49,8 +49,15 @@ void ServerHandshake::decide() {
     }
     accepted_ = std::move(*accepted);
     // Extension offers (e.g. permessage-deflate from every browser) are declined by leaving
-    // Sec-WebSocket-Extensions out of the answer (RFC 6455 §9.1).
-    response_ = proto::make_accept_response(accepted_);
+    // Sec-WebSocket-Extensions out of the answer (RFC 6455 §9.1), unless asked to deflate.
+    std::string extensions;
+    if (deflate_) {
+        if (auto agreed = proto::deflate_negotiate(accepted_.offered_extensions)) {
+            agreed_deflate_ = agreed->params;
+            extensions = agreed->response;
+        }
+    }
+    response_ = proto::make_accept_response(accepted_, extensions);
     state_ = State::accepted;
 }
 

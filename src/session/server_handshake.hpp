@@ -6,6 +6,7 @@
 #include <string>
 
 #include "net/stream.hpp"
+#include "proto/deflate.hpp"
 #include "proto/handshake.hpp"
 #include "proto/http1.hpp"
 
@@ -20,7 +21,9 @@ public:
         gone,      // the client closed or broke the stream before finishing its request
     };
 
-    explicit ServerHandshake(proto::ServerPolicy policy) : policy_(std::move(policy)) {}
+    // deflate: accept a permessage-deflate offer (RFC 7692) instead of declining it.
+    ServerHandshake(proto::ServerPolicy policy, bool deflate)
+        : policy_(std::move(policy)), deflate_(deflate) {}
 
     // Reads what the stream has now and advances.
     State on_readable(net::Stream& stream);
@@ -32,12 +35,16 @@ public:
     [[nodiscard]] const std::string& response() const { return response_; }
     [[nodiscard]] const proto::Bytes& leftover() const { return leftover_; }
     [[nodiscard]] const proto::Error& error() const { return error_; }
+    // The agreed permessage-deflate parameters (accepted state only).
+    [[nodiscard]] const std::optional<proto::DeflateParams>& deflate() const { return agreed_deflate_; }
     [[nodiscard]] const std::string& gone_reason() const { return gone_reason_; }
 
 private:
     void decide();
 
     proto::ServerPolicy policy_;
+    bool deflate_;
+    std::optional<proto::DeflateParams> agreed_deflate_;
     proto::HeadReader reader_;
     State state_ = State::reading;
     proto::HttpHead request_;

@@ -43,7 +43,7 @@ Session::Session(net::Stream& stream, const SessionOptions& options, crypto::Mas
       options_(options),
       observer_(observer),
       time_(time),
-      conn_(proto::ConnectionOptions{options.role, options.max_message}, masks) {
+      conn_(proto::ConnectionOptions{options.role, options.max_message, options.deflate}, masks) {
     in_.resize(read_buffer_size);
     stats_.started = time_.now();
 }

@@ -36,6 +36,7 @@ struct SessionOptions {
     // The front end should stop feeding input above this much unsent output.
     std::size_t input_pause_threshold = 1u << 20;
     bool echo = false;  // reflect every received data message
+    std::optional<proto::DeflateParams> deflate;  // permessage-deflate, if agreed
 };
 
 struct SessionStats {
