@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#include "app/docgen.hpp"
+
+#include "proto/close_code.hpp"
+
 namespace wscope::app {
 namespace {
 
@@ -128,6 +132,9 @@ std::unique_ptr<CommandLine> make_command_line() {
     app.add_option("-l,--listen", cl->listen_short, "Same as: wscope listen PORT (wscat style)")
         ->type_name("PORT")->group("");
     add_listen_command(app, *cl);
+    // Hidden: print the man page or a shell completion, generated from these definitions.
+    app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
+        ->type_name("KIND")->check(CLI::IsMember(docs::kind_names()))->group("");
     return cl;
 }
 
@@ -154,8 +161,18 @@ std::string resolve(CommandLine& cl) {
         cl.mode = Mode::listen;
         if (!cl.listen_short.empty()) {
             if (cl.listen_cmd->parsed()) return "use either -l PORT or the listen command, not both";
-            cl.listen.address = cl.listen_short;
-            cl.listen.out = cl.client.out;
+            // wscat style: the client's flags apply to the server they name.
+            ListenOptions& l = cl.listen;
+            const ClientOptions& c = cl.client;
+            l.address = cl.listen_short;
+            l.out = c.out;
+            l.echo = c.echo;
+            l.binary = c.binary;
+            l.deflate = c.deflate;
+            l.count = c.count;
+            l.subprotocols = c.subprotocols;
+            l.close_timeout = c.close_timeout;
+            l.max_message = c.max_message;
         }
         if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
         return {};
@@ -180,6 +197,9 @@ std::string resolve(CommandLine& cl) {
     c.family = cl.ipv4 ? net::Family::ipv4 : cl.ipv6 ? net::Family::ipv6 : net::Family::any;
     if (cl.app->count("--mask-seed")) c.mask_seed = cl.mask_seed;
     if (c.out.quiet && c.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+    if (!proto::is_valid_on_wire(c.close_code))
+        return "--close-code " + std::to_string(c.close_code) +
+               " may not be sent (use 1000-1003, 1007-1014 or 3000-4999; RFC 6455 §7.4)";
     return {};
 }
 

@@ -38,10 +38,8 @@ public:
     void on_message(MessageType type, ByteView data, bool first, bool last) override {
         if (limit_ != 0 && received_ >= limit_) return;
         if (inspector_) inspector_->on_message(type, data, first, last);
-        if (raw_) out_.append(data);
-        if (!last) return;
-        if (raw_ && type == MessageType::text) out_.append('\n');
-        ++received_;
+        if (raw_) write(type, data, first, last);
+        if (last) ++received_;
     }
     void on_ping(Direction d, ByteView p) override {
         if (inspector_) inspector_->on_ping(d, p);
@@ -59,6 +57,23 @@ public:
     [[nodiscard]] bool limit_reached() const { return limit_ != 0 && received_ >= limit_; }
 
 private:
+    // Only whole messages reach stdout: a message that arrives in pieces is gathered first
+    // (bounded by --max-message-size), so a violation mid-message prints no fragment of it.
+    void write(MessageType type, ByteView data, bool first, bool last) {
+        if (first && last) {
+            out_.append(data);
+        } else {
+            if (first) partial_.clear();
+            partial_.insert(partial_.end(), data.begin(), data.end());
+            if (!last) return;
+            out_.append(partial_);
+            partial_.clear();
+            if (partial_.capacity() > (1u << 20)) partial_.shrink_to_fit();
+        }
+        if (type == MessageType::text) out_.append('\n');
+    }
+
+    proto::Bytes partial_;
     Output& out_;
     std::uint64_t limit_;
     bool raw_;

@@ -2,9 +2,11 @@
 #include "app/run.hpp"
 
 #include <csignal>
+#include <cstdio>
 
 #include "app/cli.hpp"
 #include "app/client.hpp"
+#include "app/docgen.hpp"
 #include "app/exit_code.hpp"
 #include "app/listen_mode.hpp"
 #include "app/reporter.hpp"
@@ -26,6 +28,11 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         Reporter(0, false).error(std::string(e.what()) + " (see wscope --help)");
         return static_cast<int>(ExitCode::usage);
+    }
+    if (const CLI::Option* gen = cl->app->get_option("--generate"); gen->count() > 0) {
+        const auto kind = docs::parse_kind(gen->as<std::string>());  // checked by CLI11
+        std::fputs(docs::generate(*cl->app, kind.value_or(docs::Kind::man)).c_str(), stdout);
+        return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
     if (std::string problem = resolve(*cl); !problem.empty()) {
         Reporter(0, false).error(problem);

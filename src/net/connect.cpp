@@ -84,8 +84,8 @@ NetResult<std::unique_ptr<Stream>> through_proxy(const ConnectPlan& plan, const 
     const std::string proxy_addr = stream->peer_name();
     trace("connected to proxy " + proxy_addr);
     const std::string target = host_port(plan.url.host, plan.url.port);
-    auto tunnel = connect_tunnel(*stream, plan.url.host, plan.url.port, proxy.credentials,
-                                 budget.left());
+    auto tunnel =
+        connect_tunnel(*stream, plan.url.host, plan.url.port, proxy.credentials, budget.left());
     if (!tunnel) return tunnel.error();
     const proto::HttpHead& answer = tunnel->response;
     trace("CONNECT " + target + " → " + std::to_string(answer.status) +
@@ -135,7 +135,7 @@ NetResult<Connected> connect(const ConnectPlan& plan, const TraceFn& trace_fn) {
     auto secured = tls_connect(std::move(stream), tls, budget.left());
     if (!secured) return secured.error();
     out.tls = secured.value()->tls_info();
-    for (const std::string& line : describe(*out.tls)) trace(line);
+    for (const std::string& line : describe_tls(*out.tls)) trace(line);
     out.stream = std::move(secured.value());
     return out;
 }

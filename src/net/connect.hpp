@@ -29,7 +29,7 @@ struct ConnectPlan {
     ConnectOptions tcp;
     std::optional<std::string> unix_socket;  // --unix-socket: used instead of TCP (no proxy)
     std::optional<ProxySpec> proxy;          // from choose_proxy(); ignored with unix_socket
-    TlsClientOptions tls;  // for wss://; tls.host defaults to url.host
+    TlsClientOptions tls;                    // for wss://; tls.host defaults to url.host
 };
 
 struct Connected {

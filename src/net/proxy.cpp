@@ -5,9 +5,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-
 #include <openssl/evp.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <array>
@@ -140,7 +139,8 @@ bool name_entry_matches(std::string_view host, std::string_view entry) {
            host[host.size() - entry.size() - 1] == '.';
 }
 
-std::optional<std::string> first_set(const EnvLookup& env, std::initializer_list<const char*> names) {
+std::optional<std::string> first_set(const EnvLookup& env,
+                                     std::initializer_list<const char*> names) {
     for (const char* name : names) {
         std::optional<std::string> v = env(name);
         if (v && !trim(*v).empty()) return std::string(trim(*v));
@@ -173,15 +173,17 @@ std::optional<NetError> wait(Stream& s, Status want, const std::optional<Clock::
         if (rc > 0) return std::nullopt;
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) return NetError{NetErrc::io, "poll failed: " + errno_text(errno)};
-        return NetError{NetErrc::timeout, "proxy " + s.peer_name() +
-                                              " did not answer CONNECT within " +
-                                              seconds_text(timeout)};
+        return NetError{
+            NetErrc::timeout,
+            "proxy " + s.peer_name() + " did not answer CONNECT within " + seconds_text(timeout)};
     }
 }
 
 }  // namespace
 
-std::string ProxySpec::to_string() const { return "http://" + authority(host, port); }
+std::string ProxySpec::to_string() const {
+    return "http://" + authority(host, port);
+}
 
 NetResult<ProxySpec> parse_proxy_url(std::string_view text) {
     std::string_view rest = trim(text);
@@ -202,14 +204,16 @@ NetResult<ProxySpec> parse_proxy_url(std::string_view text) {
         const std::size_t colon = info.find(':');
         ProxyCredentials creds;
         creds.user = percent_decode(info.substr(0, colon));
-        if (colon != std::string_view::npos) creds.password = percent_decode(info.substr(colon + 1));
+        if (colon != std::string_view::npos)
+            creds.password = percent_decode(info.substr(colon + 1));
         spec.credentials = std::move(creds);
         rest.remove_prefix(at + 1);
     }
     std::string_view port_text;
     if (!rest.empty() && rest.front() == '[') {
         const std::size_t close = rest.find(']');
-        if (close == std::string_view::npos) return bad_proxy(text, "missing ']' after IPv6 address");
+        if (close == std::string_view::npos)
+            return bad_proxy(text, "missing ']' after IPv6 address");
         spec.host = std::string(rest.substr(1, close - 1));
         const std::string_view after = rest.substr(close + 1);
         if (!after.empty() && after.front() != ':')
@@ -281,7 +285,8 @@ std::optional<std::string> choose_proxy_url(const Url& target,
     }
     // curl reads http_proxy in lower case only: HTTP_PROXY can be set by a CGI request header.
     const std::optional<std::string> scheme_proxy =
-        target.tls ? first_set(env, {"https_proxy", "HTTPS_PROXY"}) : first_set(env, {"http_proxy"});
+        target.tls ? first_set(env, {"https_proxy", "HTTPS_PROXY"})
+                   : first_set(env, {"http_proxy"});
     if (scheme_proxy) return scheme_proxy;
     return first_set(env, {"all_proxy", "ALL_PROXY"});
 }
@@ -331,8 +336,9 @@ NetResult<Tunnel> connect_tunnel(Stream& to_proxy, const std::string& host, std:
             continue;
         }
         if (r.status == Status::error || r.status == Status::eof) {
-            return NetError{NetErrc::proxy, "cannot send CONNECT to proxy " + proxy + ": " +
-                                                (r.message.empty() ? "connection closed" : r.message)};
+            return NetError{NetErrc::proxy,
+                            "cannot send CONNECT to proxy " + proxy + ": " +
+                                (r.message.empty() ? "connection closed" : r.message)};
         }
         if (auto e = wait(to_proxy, r.status, end, timeout)) return *e;
     }
@@ -345,14 +351,16 @@ NetResult<Tunnel> connect_tunnel(Stream& to_proxy, const std::string& host, std:
             proto::ByteView in(buf.data(), r.n);
             const auto status = reader.feed(in);
             if (status == proto::HeadReader::Status::error) {
-                return NetError{NetErrc::proxy, "proxy " + proxy + " sent a bad answer to CONNECT: " +
-                                                    reader.error().describe()};
+                return NetError{NetErrc::proxy,
+                                "proxy " + proxy +
+                                    " sent a bad answer to CONNECT: " + reader.error().describe()};
             }
             if (status == proto::HeadReader::Status::need_more) continue;
             auto head = proto::parse_response_head(reader.head());
             if (!head) {
-                return NetError{NetErrc::proxy, "proxy " + proxy + " sent a bad answer to CONNECT: " +
-                                                    head.error().describe()};
+                return NetError{
+                    NetErrc::proxy,
+                    "proxy " + proxy + " sent a bad answer to CONNECT: " + head.error().describe()};
             }
             if (head->status < 200 || head->status > 299) {
                 std::string msg = "proxy refused CONNECT: " + std::to_string(head->status) +

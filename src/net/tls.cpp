@@ -7,19 +7,19 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <utility>
 
 #include "net/fd_stream.hpp"
@@ -104,8 +104,8 @@ std::string name_text(const X509_NAME* name) {
     if (name == nullptr) return {};
     const BioPtr mem(BIO_new(BIO_s_mem()));
     if (!mem) return {};
-    const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
-                                (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    const unsigned long flags =
+        XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     X509_NAME_print_ex(mem.get(), name, 0, flags);
     return bio_text(mem.get());
 }
@@ -124,8 +124,8 @@ std::string time_text(const ASN1_TIME* t) {
 std::string names_of(X509* cert) {
     std::string out;
     const auto add = [&](const std::string& name) { out += (out.empty() ? "" : ", ") + name; };
-    auto* sans = static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    auto* sans =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
     for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
         if (gn->type == GEN_DNS) {
@@ -182,8 +182,8 @@ std::string verify_message(long code, const std::string& detail, const char* pre
 // the handshake goes on regardless).
 int on_verify(int preverify_ok, X509_STORE_CTX* store) {
     if (preverify_ok == 1) return 1;
-    auto* ssl = static_cast<SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     auto* io = ssl != nullptr ? static_cast<Io*>(SSL_get_app_data(ssl)) : nullptr;
     if (io != nullptr && io->verify_code == X509_V_OK) {
         io->verify_code = X509_STORE_CTX_get_error(store);
@@ -299,12 +299,24 @@ NetResult<void> check_readable(const std::string& path, const char* what) {
 }
 
 NetError load_error(const char* what, const std::string& path) {
-    return NetError{NetErrc::tls_handshake,
-                    std::string("cannot load ") + what + " " + path + ": " + take_ssl_errors().text};
+    return NetError{NetErrc::tls_handshake, std::string("cannot load ") + what + " " + path + ": " +
+                                                take_ssl_errors().text};
+}
+
+// "-----BEGIN ENCRYPTED PRIVATE KEY-----" (PKCS#8) or "Proc-Type: 4,ENCRYPTED" (legacy PEM).
+bool is_encrypted_pem(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    for (int i = 0; i < 64 && std::getline(in, line); ++i) {
+        if (line.find("ENCRYPTED") != std::string::npos) return true;
+    }
+    return false;
 }
 
 // An encrypted key would otherwise make OpenSSL prompt on the terminal.
-int no_password(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/) { return 0; }
+int no_password(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/) {
+    return 0;
+}
 
 CtxPtr new_context(const SSL_METHOD* method) {
     CtxPtr ctx(SSL_CTX_new(method));
@@ -315,7 +327,8 @@ CtxPtr new_context(const SSL_METHOD* method) {
     SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
     // Writes report what went out record by record, and the caller's buffer may move or grow
     // between a want_write and the retry (Session appends to a vector).
-    SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx.get(),
+                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_default_passwd_cb(ctx.get(), no_password);
     return ctx;
 }
@@ -334,6 +347,12 @@ NetResult<void> load_key_pair(SSL_CTX* ctx, const std::string& cert, const std::
     if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
         const SslReason reason = take_ssl_errors();
         if (ERR_GET_REASON(reason.code) == X509_R_KEY_VALUES_MISMATCH) return mismatch();
+        if (is_encrypted_pem(key)) {
+            return NetError{NetErrc::tls_handshake,
+                            std::string("cannot load ") + key_what + " " + key +
+                                ": it is encrypted, and wscope does not ask for passphrases "
+                                "(decrypt it with: openssl pkey -in KEY -out PLAIN.key)"};
+        }
         return NetError{NetErrc::tls_handshake,
                         std::string("cannot load ") + key_what + " " + key + ": " + reason.text};
     }
@@ -393,7 +412,7 @@ int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
     return SSL_TLSEXT_ERR_OK;
 }
 
-// Attaches the BIO over inner and the shared Io to a fresh SSL; owns nothing on failure.
+// Attaches the BIO over inner and the shared Io to a fresh SSL (freed on failure).
 NetResult<std::unique_ptr<TlsStream>> make_stream(SSL* ssl, std::unique_ptr<Stream> inner,
                                                   std::unique_ptr<Io> io, bool server) {
     BIO* bio = stream_bio_method() != nullptr ? BIO_new(stream_bio_method()) : nullptr;
@@ -435,9 +454,13 @@ TlsStream::~TlsStream() {
     SSL_free(ssl_);  // frees the BIO, which points at io_ and inner_: they go after it
 }
 
-int TlsStream::fd() const { return inner_->fd(); }
+int TlsStream::fd() const {
+    return inner_->fd();
+}
 
-std::string TlsStream::peer_name() const { return inner_->peer_name(); }
+std::string TlsStream::peer_name() const {
+    return inner_->peer_name();
+}
 
 bool TlsStream::has_buffered() const {
     return SSL_pending(ssl_) > 0 || inner_->has_buffered();
@@ -586,8 +609,8 @@ void TlsStream::collect_info() {
 // ---- Client --------------------------------------------------------------------------------
 
 NetResult<std::unique_ptr<TlsStream>> tls_connect(std::unique_ptr<Stream> inner,
-                                                 const TlsClientOptions& options,
-                                                 std::chrono::milliseconds timeout) {
+                                                  const TlsClientOptions& options,
+                                                  std::chrono::milliseconds timeout) {
     std::optional<Clock::time_point> end;
     if (timeout.count() > 0) end = Clock::now() + timeout;
     std::string host = options.host;
@@ -601,33 +624,36 @@ NetResult<std::unique_ptr<TlsStream>> tls_connect(std::unique_ptr<Stream> inner,
 
     ERR_clear_error();
     CtxPtr ctx = new_context(TLS_client_method());
-    if (!ctx) return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
+    if (!ctx)
+        return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
     if (auto r = load_trust(ctx.get(), options); !r) return r.error();
     if (!options.cert.empty()) {
-        auto r = load_key_pair(ctx.get(), options.cert, options.key, "client certificate",
-                               "client key");
+        auto r =
+            load_key_pair(ctx.get(), options.cert, options.key, "client certificate", "client key");
         if (!r) return r.error();
     }
     SSL_CTX_set_verify(ctx.get(), options.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, on_verify);
 
     SSL* ssl = SSL_new(ctx.get());  // holds its own reference to ctx
-    if (ssl == nullptr) return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
+    if (ssl == nullptr)
+        return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
     auto io = std::make_unique<Io>();
     io->expected_name = host;
     const bool ip = is_ip_literal(host);
     bool named = true;
     if (!host.empty() && !ip) {
         // RFC 6066 §3: SNI carries DNS names only, never IP literals.
-        named = SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 && SSL_set1_host(ssl, host.c_str()) == 1;
+        named = SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 &&
+                SSL_set1_host(ssl, host.c_str()) == 1;
         SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     } else if (ip) {
         named = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
     }
     const std::string alpn = alpn_wire(options.alpn);
     // SSL_set_alpn_protos returns 0 on success.
-    if (!named || (!alpn.empty() && SSL_set_alpn_protos(
-                                        ssl, reinterpret_cast<const unsigned char*>(alpn.data()),
-                                        static_cast<unsigned int>(alpn.size())) != 0)) {
+    if (!named || (!alpn.empty() &&
+                   SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn.data()),
+                                       static_cast<unsigned int>(alpn.size())) != 0)) {
         SSL_free(ssl);
         return NetError{NetErrc::tls_handshake,
                         "cannot set up TLS for \"" + host + "\": " + take_ssl_errors().text};
@@ -642,7 +668,8 @@ NetResult<std::unique_ptr<TlsStream>> tls_connect(std::unique_ptr<Stream> inner,
         if (r.status == Status::ok) return stream;
         if (r.status == Status::error) return stream->last_error();
         if (stream->has_buffered()) continue;
-        pollfd p{stream->fd(), static_cast<short>(r.status == Status::want_read ? POLLIN : POLLOUT), 0};
+        pollfd p{stream->fd(), static_cast<short>(r.status == Status::want_read ? POLLIN : POLLOUT),
+                 0};
         const int rc = ::poll(&p, 1, poll_ms(end));
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) return NetError{NetErrc::io, "poll failed: " + errno_text(errno)};
@@ -655,12 +682,16 @@ NetResult<std::unique_ptr<TlsStream>> tls_connect(std::unique_ptr<Stream> inner,
 
 // ---- Server --------------------------------------------------------------------------------
 
-TlsServerContext::~TlsServerContext() { SSL_CTX_free(ctx_); }
+TlsServerContext::~TlsServerContext() {
+    SSL_CTX_free(ctx_);
+}
 
-NetResult<std::shared_ptr<TlsServerContext>> TlsServerContext::load(const TlsServerOptions& options) {
+NetResult<std::shared_ptr<TlsServerContext>> TlsServerContext::load(
+    const TlsServerOptions& options) {
     ERR_clear_error();
     CtxPtr ctx = new_context(TLS_server_method());
-    if (!ctx) return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
+    if (!ctx)
+        return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
     if (options.cert.empty())
         return NetError{NetErrc::tls_handshake, "a TLS server needs a certificate"};
     auto pair = load_key_pair(ctx.get(), options.cert, options.key, "TLS certificate", "TLS key");
@@ -682,15 +713,16 @@ NetResult<std::shared_ptr<TlsServerContext>> TlsServerContext::load(const TlsSer
 }
 
 NetResult<std::unique_ptr<TlsStream>> tls_accept(std::unique_ptr<Stream> inner,
-                                                const TlsServerContext& context) {
+                                                 const TlsServerContext& context) {
     ERR_clear_error();
     SSL* ssl = SSL_new(context.native());
-    if (ssl == nullptr) return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
+    if (ssl == nullptr)
+        return NetError{NetErrc::tls_handshake, "cannot set up TLS: " + take_ssl_errors().text};
     SSL_set_accept_state(ssl);
     return make_stream(ssl, std::move(inner), std::make_unique<Io>(), true);
 }
 
-std::vector<std::string> describe(const TlsInfo& info) {
+std::vector<std::string> describe_tls(const TlsInfo& info) {
     std::vector<std::string> lines;
     lines.push_back(info.version + ", " + info.cipher);
     if (!info.alpn.empty()) lines.push_back("ALPN: " + info.alpn);

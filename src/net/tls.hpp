@@ -39,14 +39,14 @@ struct TlsServerOptions {
 
 // What was negotiated, for -v and for listen mode's logs.
 struct TlsInfo {
-    std::string version;       // "TLS 1.3"
-    std::string cipher;        // "TLS_AES_256_GCM_SHA384"
-    std::string alpn;          // "http/1.1", or "" when none was agreed
-    std::string server_name;   // client: the SNI sent; server: the SNI received ("" = none)
-    std::string peer_subject;  // "CN=localhost" ("" when the peer sent no certificate)
-    std::string peer_issuer;   // "CN=wscope test CA"
-    bool verified = false;     // the peer's certificate was checked and passed
-    std::string verify_error;  // why it did not pass (with -k)
+    std::string version;           // "TLS 1.3"
+    std::string cipher;            // "TLS_AES_256_GCM_SHA384"
+    std::string alpn;              // "http/1.1", or "" when none was agreed
+    std::string server_name;       // client: the SNI sent; server: the SNI received ("" = none)
+    std::string peer_subject;      // "CN=localhost" ("" when the peer sent no certificate)
+    std::string peer_issuer;       // "CN=wscope test CA"
+    bool verified = false;         // the peer's certificate was checked and passed
+    std::string verify_error;      // why it did not pass (with -k)
     bool local_is_server = false;  // which side we are: the peer's certificate is the other's
 };
 
@@ -104,8 +104,8 @@ class TlsStream final : public Stream {
 // ("certificate verify failed: certificate has expired (…)"), tls_handshake with OpenSSL's
 // reason (also for unreadable --cacert/--cert/--key files), timeout, io.
 [[nodiscard]] NetResult<std::unique_ptr<TlsStream>> tls_connect(std::unique_ptr<Stream> inner,
-                                                               const TlsClientOptions& options,
-                                                               std::chrono::milliseconds timeout);
+                                                                const TlsClientOptions& options,
+                                                                std::chrono::milliseconds timeout);
 
 // A certificate and key loaded once for a listening server; shared by its connections.
 class TlsServerContext {
@@ -129,10 +129,10 @@ class TlsServerContext {
 // Wraps an accepted connection; the handshake runs inside the stream's first read_some/
 // write_some calls, so a slow client never stalls the server's loop.
 [[nodiscard]] NetResult<std::unique_ptr<TlsStream>> tls_accept(std::unique_ptr<Stream> inner,
-                                                              const TlsServerContext& context);
+                                                               const TlsServerContext& context);
 
 // "TLS 1.3, TLS_AES_256_GCM_SHA384" and "subject CN=localhost, issuer CN=wscope test CA":
 // the -v lines (without the "* " prefix), and a third line when verification was skipped.
-[[nodiscard]] std::vector<std::string> describe(const TlsInfo& info);
+[[nodiscard]] std::vector<std::string> describe_tls(const TlsInfo& info);
 
 }  // namespace wscope::net

@@ -31,7 +31,9 @@ struct UnixAddress {
     socklen_t len = 0;
 };
 
-bool is_abstract(const std::string& path) { return !path.empty() && path.front() == '@'; }
+bool is_abstract(const std::string& path) {
+    return !path.empty() && path.front() == '@';
+}
 
 NetResult<UnixAddress> make_address(const std::string& path) {
     UnixAddress a;
@@ -42,8 +44,9 @@ NetResult<UnixAddress> make_address(const std::string& path) {
         // The name is the bytes after a leading NUL, with no terminator (unix(7)).
         if (path.size() > room) {
             return NetError{NetErrc::bad_url, "Unix socket name too long (" + path + ": " +
-                                                  std::to_string(path.size() - 1) + " bytes, at most " +
-                                                  std::to_string(room - 1) + ")"};
+                                                  std::to_string(path.size() - 1) +
+                                                  " bytes, at most " + std::to_string(room - 1) +
+                                                  ")"};
         }
         a.addr.sun_path[0] = '\0';
         std::memcpy(a.addr.sun_path + 1, path.data() + 1, path.size() - 1);
@@ -75,7 +78,9 @@ class Fd {
     int fd_;
 };
 
-int new_socket() { return ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
+int new_socket() {
+    return ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
 
 NetErrc classify(int err) {
     switch (err) {
