@@ -23,6 +23,25 @@ void add_connection_options(CLI::App& app, CommandLine& cl) {
     app.add_option("--connect-timeout", c.connect_timeout,
                    "Seconds allowed for connecting and the handshake")
         ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+    const char* t = "TLS";
+    app.add_flag("-k,--insecure", c.insecure, "Do not verify the server's certificate (wss://)")->group(t);
+    app.add_option("--cacert", c.cacert, "Trust the CA certificates in FILE (PEM) instead of the system's")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+    app.add_option("--capath", c.capath, "Trust the CA certificates in DIR (hashed, as c_rehash makes)")
+        ->check(CLI::ExistingDirectory)->type_name("DIR")->group(t);
+    app.add_option("--cert", c.cert, "Client certificate (PEM) for mutual TLS")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+    app.add_option("--key", c.key, "Private key (PEM) for --cert, if not in the same file")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+    app.add_option("-x,--proxy", c.proxy, "Connect through the HTTP proxy URL (CONNECT); \"\" for none")
+        ->type_name("URL")->group(g);
+    app.add_option("--noproxy", c.noproxy, "Hosts to reach without the proxy (comma list, * for all)")
+        ->type_name("LIST")->group(g);
+    app.add_option("--unix-socket", c.unix_socket, "Connect to the Unix domain socket PATH (the URL still gives Host and path)")
+        ->type_name("PATH")->group(g);
+    app.add_flag("-L,--location", c.follow_redirects, "Follow 3xx redirects during the handshake")->group(g);
+    app.add_option("--max-redirs", c.max_redirects, "Follow at most N redirects (default 10)")
+        ->check(CLI::NonNegativeNumber)->type_name("N")->group(g);
     app.add_flag("--deflate", c.deflate, "Offer permessage-deflate compression (RFC 7692)")->group(g);
     app.add_flag("-4,--ipv4", cl.ipv4, "Resolve names to IPv4 addresses only")->group(g);
     app.add_flag("-6,--ipv6", cl.ipv6, "Resolve names to IPv6 addresses only")->group(g);

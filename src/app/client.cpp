@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "app/exit_code.hpp"
 #include "app/inspector.hpp"
@@ -17,6 +18,8 @@
 #include "app/stats_report.hpp"
 #include "crypto/crypto.hpp"
 #include "proto/deflate.hpp"
+#include "net/connect.hpp"
+#include "net/proxy.hpp"
 #include "net/tcp.hpp"
 #include "net/url.hpp"
 #include "session/handshake_io.hpp"
@@ -105,45 +108,93 @@ private:
     std::unique_ptr<JsonlPrinter> jsonl_;
 };
 
+// The next URL after a 3xx: absolute (ws, wss, http, https), scheme-relative, or a path.
+std::optional<std::string> redirect_target(const net::Url& from, std::string_view location) {
+    const auto colon = location.find("://");
+    if (colon != std::string_view::npos) return std::string(location);
+    const std::string scheme = from.tls ? "wss:" : "ws:";
+    if (location.substr(0, 2) == "//") return scheme + std::string(location);
+    const std::string origin = scheme + "//" + from.host_header();
+    if (!location.empty() && location.front() == '/') return origin + std::string(location);
+    std::string base = from.target.substr(0, from.target.find('?'));
+    base = base.substr(0, base.rfind('/') + 1);
+    return origin + base + std::string(location);
+}
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 int Client::run() {
     auto url = net::parse_url(o_.url);
     if (!url) return fail(session::Outcome::usage, url.error().message);
-    if (url->tls)
-        return fail(session::Outcome::usage, "wss:// URLs need TLS, which this build of wscope does not have yet");
 
     Timings timings;
-    auto t0 = session::Clock::now();
-    net::ConnectOptions copts;
-    copts.family = o_.family;
-    copts.timeout = std::chrono::milliseconds(static_cast<long long>(o_.connect_timeout * 1000));
-    if (report_.verbose()) copts.trace = [&](const std::string& line) { report_.trace("* " + line); };
-    auto stream = net::connect_tcp(url->host, url->port, copts);
-    if (!stream) return fail(outcome_for(stream.error().code), stream.error().message);
-    timings.connect = since(t0);
-
-    t0 = session::Clock::now();
-    const proto::ClientRequest request = make_request(o_, *url);
-    const double hs_timeout = o_.connect_timeout > 0 ? o_.connect_timeout : default_handshake_timeout;
     std::function<void(const std::string&)> trace;
     if (report_.verbose()) trace = [&](const std::string& line) { report_.trace(line); };
-    auto hs = session::client_handshake(**stream, request, session::seconds(hs_timeout), trace);
-    if (!hs) return fail(hs.error().outcome, hs.error().message);
-    timings.handshake = since(t0);
-    auto deflate = proto::deflate_accept_response(hs->agreed.extensions);
-    if (!deflate) return fail(session::Outcome::handshake_rejected, "handshake: " + deflate.error().detail);
-    if (report_.verbose() && *deflate) report_.trace("* permessage-deflate agreed: " + hs->agreed.extensions);
-    if (report_.verbose() && !hs->agreed.subprotocol.empty())
-        report_.trace("* subprotocol: " + hs->agreed.subprotocol);
-    if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+    auto step_trace = [&](const std::string& line) {
+        if (report_.verbose()) report_.trace("* " + line);
+    };
 
-    session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
-    const SessionEnd end = client_wants_repl(o_)
-                               ? run_repl(**stream, hs->leftover, o_, *deflate, observer, timings)
-                               : run_pipe_mode(**stream, hs->leftover, o_, *deflate, out_, observer);
-    if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
-    if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
-    out_.flush();
-    return 0;
+    for (int redirects = 0;; ++redirects) {
+        auto t0 = session::Clock::now();
+        net::ConnectPlan plan;
+        plan.url = *url;
+        plan.tcp.family = o_.family;
+        plan.tcp.timeout = std::chrono::milliseconds(static_cast<long long>(o_.connect_timeout * 1000));
+        plan.unix_socket = o_.unix_socket;
+        plan.tls.insecure = o_.insecure;
+        plan.tls.cacert = o_.cacert;
+        plan.tls.capath = o_.capath;
+        plan.tls.cert = o_.cert;
+        plan.tls.key = o_.key;
+        auto proxy = net::choose_proxy(*url, o_.proxy, o_.noproxy, net::process_env());
+        if (!proxy) return fail(outcome_for(proxy.error().code), proxy.error().message);
+        plan.proxy = *proxy;
+        if (o_.insecure && url->tls) report_.warning("-k: the server's certificate is not verified");
+        auto connected = net::connect(plan, step_trace);
+        if (!connected) return fail(outcome_for(connected.error().code), connected.error().message);
+        timings.connect = since(t0);
+        net::Stream& stream = *connected->stream;
+
+        t0 = session::Clock::now();
+        const proto::ClientRequest request = make_request(o_, *url);
+        const double hs_timeout = o_.connect_timeout > 0 ? o_.connect_timeout : default_handshake_timeout;
+        proto::HttpHead response;
+        auto hs = session::client_handshake(stream, request, session::seconds(hs_timeout), trace, &response);
+        if (!hs) {
+            const auto location = response.get("Location");
+            if (!is_redirect(response.status) || !location)
+                return fail(hs.error().outcome, hs.error().message);
+            if (!o_.follow_redirects)
+                return fail(hs.error().outcome, hs.error().message + " (Location: " + *location + "; use -L to follow)");
+            if (redirects >= o_.max_redirects)
+                return fail(hs.error().outcome, "handshake: stopped after " + std::to_string(redirects) +
+                                                    " redirects (--max-redirs); the last pointed to " + *location);
+            const auto next = redirect_target(*url, *location);
+            auto parsed = next ? net::parse_url(*next) : net::parse_url(*location);
+            if (!parsed)
+                return fail(session::Outcome::handshake_rejected,
+                            "handshake: cannot follow redirect: " + parsed.error().message);
+            step_trace("following " + std::to_string(response.status) + " redirect to " + parsed->to_string());
+            url = std::move(parsed);
+            continue;
+        }
+        timings.handshake = since(t0);
+        auto deflate = proto::deflate_accept_response(hs->agreed.extensions);
+        if (!deflate) return fail(session::Outcome::handshake_rejected, "handshake: " + deflate.error().detail);
+        if (report_.verbose() && *deflate) report_.trace("* permessage-deflate agreed: " + hs->agreed.extensions);
+        if (report_.verbose() && !hs->agreed.subprotocol.empty())
+            report_.trace("* subprotocol: " + hs->agreed.subprotocol);
+        if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+
+        session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
+        const SessionEnd end = run_pipe_mode(stream, hs->leftover, o_, *deflate, out_, observer);
+        if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
+        if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
+        out_.flush();
+        return 0;
+    }
 }
 
 }  // namespace

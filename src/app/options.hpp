@@ -47,6 +47,15 @@ struct ClientOptions {
     std::string close_reason;
     std::uint64_t max_message = 64ull * 1024 * 1024;
     double connect_timeout = 0;
+    // TLS (wss://), curl's names.
+    bool insecure = false;                    // -k
+    std::string cacert, capath, cert, key;
+    // Reaching the server.
+    std::optional<std::string> proxy;         // -x; "" = no proxy
+    std::optional<std::string> noproxy;       // --noproxy
+    std::optional<std::string> unix_socket;   // --unix-socket
+    bool follow_redirects = false;            // -L
+    int max_redirects = 10;                   // --max-redirs
     bool deflate = false;                     // offer permessage-deflate
     net::Family family = net::Family::any;
     std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures

@@ -54,7 +54,7 @@ proto::Result<void, Failure> write_all(net::Stream& stream, proto::ByteView data
 
 proto::Result<ClientHandshake, Failure> client_handshake(
     net::Stream& stream, const proto::ClientRequest& request, Duration timeout,
-    const std::function<void(const std::string&)>& trace) {
+    const std::function<void(const std::string&)>& trace, proto::HttpHead* response_out) {
     const TimePoint deadline = Clock::now() + timeout;
     const std::string head = proto::make_request(request);
     trace_head(trace, head, "> ");
@@ -82,6 +82,7 @@ proto::Result<ClientHandshake, Failure> client_handshake(
         trace_head(trace, reader.head(), "< ");
         auto parsed = proto::parse_response_head(reader.head());
         if (!parsed) return rejected(parsed.error().detail);
+        if (response_out) *response_out = *parsed;
         auto agreed = proto::check_response(*parsed, request);
         if (!agreed) return rejected(agreed.error().detail.empty() ? agreed.error().describe()
                                                                    : agreed.error().detail);

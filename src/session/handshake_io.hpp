@@ -22,9 +22,11 @@ struct ClientHandshake {
 // Sends the request, waits up to timeout for the response, and checks it. A non-101 or invalid
 // answer is Outcome::handshake_rejected; a broken stream is connect_failed. trace (may be
 // empty) receives "> " request lines and "< " response lines for -v.
+// When response_out is given, it receives the response head whenever one arrived (e.g. a 3xx
+// with its Location, for -L).
 [[nodiscard]] proto::Result<ClientHandshake, Failure> client_handshake(
     net::Stream& stream, const proto::ClientRequest& request, Duration timeout,
-    const std::function<void(const std::string&)>& trace);
+    const std::function<void(const std::string&)>& trace, proto::HttpHead* response_out = nullptr);
 
 // Writes all of data, waiting with poll() up to deadline.
 [[nodiscard]] proto::Result<void, Failure> write_all(net::Stream& stream, proto::ByteView data,
