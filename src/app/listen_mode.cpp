@@ -16,6 +16,7 @@
 #include "app/input.hpp"
 #include "app/inspector.hpp"
 #include "app/output.hpp"
+#include "app/repl.hpp"
 #include "app/reporter.hpp"
 #include "crypto/mask_source.hpp"
 #include "net/tcp.hpp"
@@ -100,6 +101,7 @@ private:
     void finish_client(Client& c);
     void read_stdin();
     void broadcast(proto::ByteView record);
+    void start_console();
     [[nodiscard]] bool prefix_ids() const { return ever_many_; }
     [[nodiscard]] int poll_timeout() const;
     void shut_down(std::uint16_t code);
@@ -119,6 +121,8 @@ private:
     bool done_ = false;
     int exit_ = 0;
     bool served_one_ = false;
+    // The REPL on stdin when it is a terminal (last: it shows the output of everything above).
+    std::unique_ptr<ListenConsole> console_;
 };
 
 // Sends a client's events to the server (messages, closes) and to its inspector (frames).
@@ -276,7 +280,19 @@ void Server::broadcast(proto::ByteView record) {
         }
 }
 
+void Server::start_console() {
+    auto peers = [this] {
+        std::vector<ListenPeer> open;
+        for (const auto& c : clients_)
+            if (c->stream && c->session && !c->session->finished())
+                open.push_back({c->id, c->session.get(), c->stream->peer_name() + " " + c->path});
+        return open;
+    };
+    console_ = make_listen_console(o_, peers, [] { g_interrupted = 1; });
+}
+
 void Server::read_stdin() {
+    if (console_) return console_->on_readable();
     proto::Bytes buf(64 * 1024);
     const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
@@ -322,6 +338,7 @@ int Server::run() {
     // Printed even with -q: with port 0 it is the only way to learn the port.
     report_.always("listening on ws://" + url_host(host) + ":" + std::to_string(listener_->port()) + "/");
     reading_stdin_ = !o_.echo && !::isatty(STDIN_FILENO) ? true : !o_.echo;
+    if (reading_stdin_ && listen_wants_repl(o_)) start_console();
     install_signal_handlers();
 
     bool shutting_down = false;
@@ -341,7 +358,8 @@ int Server::run() {
         std::vector<pollfd> fds;
         fds.reserve(clients_.size() + 2);
         fds.push_back({listener_->fd(), static_cast<short>(shutting_down ? 0 : POLLIN), 0});
-        fds.push_back({STDIN_FILENO, static_cast<short>(reading_stdin_ ? POLLIN : 0), 0});
+        fds.push_back(console_ ? console_->poll_entry()
+                               : pollfd{STDIN_FILENO, static_cast<short>(reading_stdin_ ? POLLIN : 0), 0});
         bool buffered = false;
         for (const auto& c : clients_) {
             const short ev = c->session ? c->session->events() : POLLIN;
@@ -372,6 +390,8 @@ int Server::run() {
         std::erase_if(clients_, [](const auto& c) { return c->stream == nullptr; });
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) read_stdin();
         if (fds[0].revents & POLLIN) accept_clients();
+        // A client refused during accept_clients() is already finished.
+        std::erase_if(clients_, [](const auto& c) { return c->stream == nullptr; });
     }
     out_.flush();
     return exit_;

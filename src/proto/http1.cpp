@@ -53,6 +53,7 @@ Error malformed(std::string what) { return Error{Errc::http_malformed, "malforme
 Result<void> parse_fields(const std::vector<std::string_view>& lines, HttpHead& head) {
     for (std::size_t i = 1; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
+        if (line.empty()) return malformed("empty line inside the header section");
         // RFC 9112 §5.2: obsolete line folding is rejected.
         if (line.front() == ' ' || line.front() == '\t') return malformed("folded header line");
         const auto colon = line.find(':');
