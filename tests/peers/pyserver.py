@@ -9,6 +9,8 @@ client sent none).
 Modes:
   echo    reflect every message (text stays text, binary stays binary), any size
   close   send --count text messages `message <i>`, then close with --code / --reason
+  expect-echo  send a few text and binary messages, expect each back unchanged (for a client's
+          --echo), report `ECHO_OK` or `ECHO_BAD <what>`, then close 1000
 
 The echo is sent from inside the frame-reading task, right after each message is read, so it
 leaves before the reply to a later Close frame. The library's documented pattern
@@ -53,9 +55,27 @@ def make_close_handler(count, code, reason):
     return handle
 
 
+EXPECT_ECHO = ["t1", b"\x00\xff\x80", "€ and 😀", "", b"", "x" * 70000, bytes(range(256)) * 4096]
+
+
+async def handle_expect_echo(ws, path=None):
+    for i, message in enumerate(EXPECT_ECHO):
+        await ws.send(message)
+        back = await asyncio.wait_for(ws.recv(), 10)
+        if type(back) is not type(message) or back != message:
+            report(f"ECHO_BAD message {i}: sent {type(message).__name__} of {len(message)}, "
+                   f"got {type(back).__name__} of {len(back)}")
+            await ws.close(1000)
+            return
+    report("ECHO_OK")
+    await ws.close(1000)
+
+
 async def serve(args):
     if args.mode == "echo":
         handler, protocol = handle_echo, InOrderEchoProtocol
+    elif args.mode == "expect-echo":
+        handler, protocol = handle_expect_echo, websockets.server.WebSocketServerProtocol
     else:
         handler = make_close_handler(args.count, args.code, args.reason)
         protocol = websockets.server.WebSocketServerProtocol
@@ -90,7 +110,7 @@ async def serve(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["echo", "close"], default="echo")
+    parser.add_argument("--mode", choices=["echo", "close", "expect-echo"], default="echo")
     parser.add_argument("--count", type=int, default=0, help="close mode: messages first")
     parser.add_argument("--code", type=int, default=1000, help="close mode: close code")
     parser.add_argument("--reason", default="", help="close mode: close reason")

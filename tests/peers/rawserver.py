@@ -243,6 +243,27 @@ def mode_big(conn, args):
     finish(conn)
 
 
+def mode_drop(conn, args):
+    """One text message, then TCP is closed without a Close frame."""
+    handshake(conn)
+    conn.send(frame(OP_TEXT, b"last words"))
+    finish(conn)
+
+
+def mode_silent(conn, args):
+    """Reports the client's frames up to its Close, never answers it, and keeps TCP open
+    until the client gives up (or --read-timeout passes)."""
+    handshake(conn)
+    conn.send(frame(OP_TEXT, b"hello"))
+    record_until_close(conn, reply=False)
+    try:
+        while conn.sock.recv(65536):
+            pass
+        report("CLIENT_EOF")
+    except OSError:
+        report("CLIENT_EOF timeout")
+
+
 # Each violation: (frames the server sends after a good message, code the client must send).
 VIOLATIONS = {
     "masked":           frame(OP_TEXT, b"masked!", mask=b"\x01\x02\x03\x04"),
@@ -271,7 +292,8 @@ def make_violation_mode(name):
     def mode(conn, args):
         handshake(conn)
         conn.send(frame(OP_TEXT, b"before") + VIOLATIONS[name])
-        record_until_close(conn)
+        # A bad Close frame is still our Close: do not send a second one.
+        record_until_close(conn, reply=not name.startswith("close-"))
         finish(conn)
     mode.__doc__ = f"a good text message 'before', then: {name}"
     return mode
@@ -318,6 +340,8 @@ MODES = {
     "burst": mode_burst,
     "ping": mode_ping,
     "big": mode_big,
+    "drop": mode_drop,
+    "silent": mode_silent,
 }
 MODES.update({f"violation-{k}": make_violation_mode(k) for k in VIOLATIONS})
 MODES.update({f"handshake-{k}": make_handshake_mode(v) for k, v in HANDSHAKES.items()})
