@@ -118,6 +118,12 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->default_val(10)->check(CLI::PositiveNumber)->type_name("S")->group(g);
     cmd->add_option("-n,--count", l.count, "Exit after receiving N messages (from all clients)")
         ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+    cmd->add_option("--tls-cert", l.tls_cert, "Serve wss:// with this certificate (PEM; may hold the key too)")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
+    cmd->add_option("--tls-key", l.tls_key, "Private key (PEM) for --tls-cert")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
+    cmd->add_option("--tls-client-ca", l.tls_client_ca, "Require client certificates signed by the CA in FILE (mutual TLS)")
+        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
     cmd->add_flag("--deflate", l.deflate, "Accept permessage-deflate offers (RFC 7692)")->group(g);
     cmd->add_flag("--oneshot", l.oneshot, "Serve one client, then exit with its outcome")->group(g);
     cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages")->group(g);
@@ -194,6 +200,8 @@ std::string resolve(CommandLine& cl) {
             l.max_message = c.max_message;
         }
         if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+        if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
+            return "--tls-key and --tls-client-ca need --tls-cert";
         return {};
     }
     ClientOptions& c = cl.client;

@@ -20,6 +20,8 @@
 #include "app/reporter.hpp"
 #include "crypto/mask_source.hpp"
 #include "net/tcp.hpp"
+#include "net/tls.hpp"
+#include "net/unix_socket.hpp"
 #include "proto/close_code.hpp"
 #include "session/handshake_io.hpp"
 #include "session/server_handshake.hpp"
@@ -112,6 +114,8 @@ private:
     session::SteadyTime time_;
     crypto::SecureMaskSource masks_;
     std::unique_ptr<net::Listener> listener_;
+    std::shared_ptr<net::TlsServerContext> tls_;  // --tls-cert: serve wss://
+    std::string unix_path_;                       // unix:PATH: remove the socket file at exit
     std::vector<std::unique_ptr<Client>> clients_;
     unsigned next_id_ = 1;
     bool ever_many_ = false;
@@ -189,6 +193,15 @@ void Server::accept_clients() {
         }
         if (o_.oneshot && served_one_) continue;  // --oneshot: nobody after the first
         served_one_ = true;
+        if (tls_) {
+            // The TLS handshake runs inside the first reads, bounded by --handshake-timeout.
+            auto secured = net::tls_accept(std::move(stream), *tls_);
+            if (!secured) {
+                report_.note("[" + std::to_string(id) + "] " + secured.error().message);
+                continue;
+            }
+            stream = std::move(*secured);
+        }
         proto::ServerPolicy policy{o_.subprotocols};
         auto c = std::make_unique<Client>(id, std::move(stream), policy, o_.deflate,
                                           time_.now() + session::seconds(o_.handshake_timeout));
@@ -325,18 +338,31 @@ void Server::shut_down(std::uint16_t code) {
 int Server::run() {
     std::string host;
     std::uint16_t port = 0;
-    if (!split_address(o_.address, host, port)) {
+    if (o_.address.rfind("unix:", 0) != 0 && !split_address(o_.address, host, port)) {
         report_.error("bad listen address \"" + o_.address + "\" (expected [HOST:]PORT, e.g. 8080 or 0.0.0.0:8080)");
         return static_cast<int>(ExitCode::usage);
     }
-    auto listener = net::listen_tcp(host, port);
+    if (!o_.tls_cert.empty()) {
+        auto ctx = net::TlsServerContext::load({o_.tls_cert, o_.tls_key, o_.tls_client_ca});
+        if (!ctx) {
+            report_.error(ctx.error().message);
+            return static_cast<int>(ExitCode::tls);
+        }
+        tls_ = std::move(*ctx);
+    }
+    const bool on_unix = o_.address.rfind("unix:", 0) == 0;
+    if (on_unix) unix_path_ = o_.address.substr(5);
+    auto listener = on_unix ? net::listen_unix(unix_path_) : net::listen_tcp(host, port);
     if (!listener) {
         report_.error(listener.error().message);
         return static_cast<int>(ExitCode::connect);
     }
     listener_ = std::move(*listener);
     // Printed even with -q: with port 0 it is the only way to learn the port.
-    report_.always("listening on ws://" + url_host(host) + ":" + std::to_string(listener_->port()) + "/");
+    const std::string scheme = tls_ ? "wss" : "ws";
+    report_.always(on_unix ? "listening on unix:" + unix_path_ + " (" + scheme + "://localhost/)"
+                           : "listening on " + scheme + "://" + url_host(host) + ":" +
+                                 std::to_string(listener_->port()) + "/");
     reading_stdin_ = !o_.echo && !::isatty(STDIN_FILENO) ? true : !o_.echo;
     if (reading_stdin_ && listen_wants_repl(o_)) start_console();
     install_signal_handlers();
@@ -394,6 +420,7 @@ int Server::run() {
         std::erase_if(clients_, [](const auto& c) { return c->stream == nullptr; });
     }
     out_.flush();
+    if (!unix_path_.empty()) net::remove_unix_socket(unix_path_);
     return exit_;
 }
 

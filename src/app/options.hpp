@@ -76,6 +76,8 @@ struct ListenOptions {
     std::uint64_t count = 0;                // exit after this many received messages
     bool oneshot = false;                   // serve one client, exit with its outcome
     bool deflate = false;                   // accept permessage-deflate offers
+    std::string tls_cert, tls_key;          // serve wss:// with this certificate and key
+    std::string tls_client_ca;              // require client certificates signed by this CA
     double close_timeout = 2;
     std::uint64_t max_message = 64ull * 1024 * 1024;
     OutputOptions out;

@@ -68,6 +68,8 @@ class Deadline {
 
 // "127.0.0.1:9000" / "[::1]:9000" for a socket address.
 std::string format_address(const sockaddr* sa, socklen_t len) {
+    // Unix-socket peers have no address of their own (they rarely bind one).
+    if (sa->sa_family == AF_UNIX) return "unix-peer";
     char host[NI_MAXHOST];
     char port[NI_MAXSERV];
     if (::getnameinfo(sa, len, host, sizeof host, port, sizeof port,
