@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <stdexcept>
 
 namespace wscope::app::docs {
@@ -41,7 +42,8 @@ constexpr std::array<HintRule, 7> hint_rules{{
 
 ValueHint value_hint(const OptionDoc& o) {
     for (const auto& rule : hint_rules)
-        if (std::find(o.long_names.begin(), o.long_names.end(), rule.long_name) != o.long_names.end())
+        if (std::find(o.long_names.begin(), o.long_names.end(), rule.long_name) !=
+            o.long_names.end())
             return rule.hint;
     if (o.value_name == "FILE" || o.value_name == "PATH") return ValueHint::file;
     if (o.value_name == "DIR") return ValueHint::directory;
@@ -68,7 +70,8 @@ std::vector<std::string> validator_descriptions(CLI::Option& opt) {
 // "{auto,always,never}" (CLI::IsMember's description) → its members.
 std::vector<std::string> members(std::string_view description) {
     std::vector<std::string> out;
-    if (description.size() < 2 || description.front() != '{' || description.back() != '}') return out;
+    if (description.size() < 2 || description.front() != '{' || description.back() != '}')
+        return out;
     std::string_view rest = description.substr(1, description.size() - 2);
     while (!rest.empty()) {
         const auto comma = std::min(rest.find(','), rest.size());
@@ -78,6 +81,17 @@ std::vector<std::string> members(std::string_view description) {
     return out;
 }
 
+// The type name as given to type_name(), without the validators' descriptions.
+std::string bare_type_name(CLI::Option& opt) {
+    std::string type = opt.get_type_name();
+    const auto validators = validator_descriptions(opt);
+    for (auto v = validators.rbegin(); v != validators.rend(); ++v) {
+        const std::string suffix = ":" + *v;
+        if (type.ends_with(suffix)) type.resize(type.size() - suffix.size());
+    }
+    return type;
+}
+
 OptionDoc describe_option(CLI::Option& opt) {
     OptionDoc d;
     d.short_names = opt.get_snames();
@@ -85,12 +99,9 @@ OptionDoc describe_option(CLI::Option& opt) {
     d.description = opt.get_description();
     d.group = opt.get_group();
     if (opt.get_items_expected_max() > 0) {
-        std::string type = opt.get_type_name();
-        for (const auto& v : validator_descriptions(opt)) {
-            const std::string suffix = ":" + v;
-            if (type.size() >= suffix.size() && type.ends_with(suffix)) type.resize(type.size() - suffix.size());
+        for (const auto& v : validator_descriptions(opt))
             if (d.choices.empty()) d.choices = members(v);
-        }
+        const std::string type = bare_type_name(opt);
         d.value_name = type.empty() ? "VALUE" : type;
         d.optional_value = opt.get_items_expected_min() == 0;
         if (!d.optional_value) d.default_value = opt.get_default_str();
@@ -109,7 +120,8 @@ CommandDoc describe_command(CLI::App& app, std::string name) {
     for (CLI::Option* opt : app.get_options()) {
         if (opt->get_group().empty()) continue;  // hidden
         if (!opt->nonpositional()) {
-            c.positionals.push_back({opt->get_name(true), opt->get_type_name(), opt->get_description()});
+            c.positionals.push_back(
+                {opt->get_name(true), bare_type_name(*opt), opt->get_description()});
             continue;
         }
         c.options.push_back(describe_option(*opt));
@@ -148,7 +160,8 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 // A description as a sentence.
 std::string sentence(std::string text) {
-    if (!text.empty() && std::string_view(".!?)").find(text.back()) == std::string_view::npos) text += '.';
+    if (!text.empty() && std::string_view(".!?").find(text.back()) == std::string_view::npos)
+        text += '.';
     return text;
 }
 
@@ -198,11 +211,21 @@ std::string man_escape(std::string_view s) {
         const std::uint32_t cp = decode_utf8(s.substr(i), len);
         i += len;
         switch (cp) {
-            case 0x2014: out += "\\(em"; break;
-            case 0x2013: out += "\\(en"; break;
-            case 0x00a7: out += "\\(sc"; break;
-            case 0x2192: out += "\\(->"; break;
-            case 0x2026: out += "\\&.\\|.\\|."; break;
+            case 0x2014:
+                out += "\\(em";
+                break;
+            case 0x2013:
+                out += "\\(en";
+                break;
+            case 0x00a7:
+                out += "\\(sc";
+                break;
+            case 0x2192:
+                out += "\\(->";
+                break;
+            case 0x2026:
+                out += "\\&.\\|.\\|.";
+                break;
             default: {
                 char buf[16];
                 std::snprintf(buf, sizeof buf, "\\[u%04X]", static_cast<unsigned>(cp));
@@ -228,7 +251,9 @@ std::string man_option_head(const OptionDoc& o) {
     return head;
 }
 
-std::string man_group_title(const std::string& group) { return group == "Options" ? "General" : group; }
+std::string man_group_title(const std::string& group) {
+    return group == "Options" ? "General" : group;
+}
 
 std::string man_options(const CommandDoc& c) {
     std::string out;
@@ -253,7 +278,9 @@ std::string man_options(const CommandDoc& c) {
 // ---------------------------------------------------------------------------- bash
 
 // "a b c" as a single-quoted shell word (our words have no quotes).
-std::string sh_quote(std::string_view s) { return "'" + replace_all(std::string(s), "'", "'\\''") + "'"; }
+std::string sh_quote(std::string_view s) {
+    return "'" + replace_all(std::string(s), "'", "'\\''") + "'";
+}
 
 std::string bash_value_cases(const CommandDoc& c) {
     std::string out;
@@ -264,19 +291,28 @@ std::string bash_value_cases(const CommandDoc& c) {
         if (!o->choices.empty()) {
             const std::string words = sh_quote(join(o->choices, " "));
             if (o->optional_value)
-                out += "            " + pattern + ") if [[ $cur != -* ]]; then _wscope_words \"$prefix\" \"$cur\" " +
-                       words + "; return; fi ;;\n";
+                out += "            " + pattern +
+                       ") if [[ $cur != -* ]]; then _wscope_words \"$prefix\" \"$cur\" " + words +
+                       "; return; fi ;;\n";
             else
-                out += "            " + pattern + ") _wscope_words \"$prefix\" \"$cur\" " + words + "; return ;;\n";
+                out += "            " + pattern + ") _wscope_words \"$prefix\" \"$cur\" " + words +
+                       "; return ;;\n";
             continue;
         }
         if (o->optional_value) continue;
-        auto& list = o->hint == ValueHint::file ? files : o->hint == ValueHint::directory ? dirs : other;
-        list.insert(list.end(), {pattern});
+        auto& list = o->hint == ValueHint::file        ? files
+                     : o->hint == ValueHint::directory ? dirs
+                                                       : other;
+        list.push_back(pattern);
     }
-    if (!files.empty()) out += "            " + join(files, "|") + ") _wscope_paths \"$prefix\" \"$cur\" -f; return ;;\n";
-    if (!dirs.empty()) out += "            " + join(dirs, "|") + ") _wscope_paths \"$prefix\" \"$cur\" -d; return ;;\n";
-    if (!other.empty()) out += "            " + join(other, "|") + ") return ;;  # a value wscope cannot guess\n";
+    if (!files.empty())
+        out += "            " + join(files, "|") +
+               ") _wscope_paths \"$prefix\" \"$cur\" -f; return ;;\n";
+    if (!dirs.empty())
+        out += "            " + join(dirs, "|") +
+               ") _wscope_paths \"$prefix\" \"$cur\" -d; return ;;\n";
+    if (!other.empty())
+        out += "            " + join(other, "|") + ") return ;;  # a value wscope cannot guess\n";
     return out;
 }
 
@@ -339,7 +375,8 @@ std::string bash(const std::vector<CommandDoc>& cmds) {
         "    for ((i = 1; i < COMP_CWORD; i++)); do\n"
         "        case ${COMP_WORDS[i]} in\n";
     if (!subcommands.empty())
-        out += "            " + join(subcommands, "|") + ") [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;\n";
+        out += "            " + join(subcommands, "|") +
+               ") [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;\n";
     if (const auto names = value_taking_names(main); !names.empty())
         out += "            " + join(names, "|") + ") ((i++)) ;;\n";
     out +=
@@ -420,7 +457,8 @@ std::string zsh_spec(const OptionDoc& o) {
     spec += names.size() == 1 ? names.front() : "{" + join(names, ",") + "}";
     std::string rest = "[" + zsh_explanation(o.description) + "]";
     if (o.takes_value())
-        rest += std::string(o.optional_value ? "::" : ":") + zsh_message(o.value_name) + ":" + zsh_action(o);
+        rest += std::string(o.optional_value ? "::" : ":") + zsh_message(o.value_name) + ":" +
+                zsh_action(o);
     spec += sh_quote(rest);
     return spec;
 }
@@ -450,8 +488,10 @@ std::string zsh(const std::vector<CommandDoc>& cmds) {
         out += "    " + sh_quote(cmds[i].name + ":" + cmds[i].description) + "\n";
     out += "  )\n";
     for (std::size_t i = 1; i < cmds.size(); ++i)
-        out += "  local -a " + cmds[i].name + "_opts\n  " + cmds[i].name + "_opts=(\n" + zsh_specs(cmds[i]) + "  )\n";
-    std::string first_positional = main.positionals.empty() ? "ARG" : main.positionals.front().value_name;
+        out += "  local -a " + cmds[i].name + "_opts\n  " + cmds[i].name + "_opts=(\n" +
+               zsh_specs(cmds[i]) + "  )\n";
+    std::string first_positional =
+        main.positionals.empty() ? "ARG" : main.positionals.front().value_name;
     out +=
         "\n"
         "  _arguments -C -s -S $main_opts '1: :->first' '*:: :->rest' && ret=0\n"
@@ -466,7 +506,9 @@ std::string zsh(const std::vector<CommandDoc>& cmds) {
         "      case $words[1] in\n";
     for (std::size_t i = 1; i < cmds.size(); ++i) {
         const std::string arg =
-            cmds[i].positionals.empty() ? "" : " " + sh_quote(":" + zsh_message(cmds[i].positionals.front().value_name) + ": ");
+            cmds[i].positionals.empty()
+                ? ""
+                : " " + sh_quote(":" + zsh_message(cmds[i].positionals.front().value_name) + ": ");
         out += "        " + cmds[i].name + ")\n";
         out += "          curcontext=${curcontext%:*:*}:wscope-" + cmds[i].name + ":\n";
         out += "          _arguments -s -S $" + cmds[i].name + "_opts" + arg + " && ret=0 ;;\n";
@@ -572,9 +614,12 @@ std::vector<CommandDoc> describe(CLI::App& app) {
     return out;
 }
 
-std::string_view man_template() { return man_template_text; }
+std::string_view man_template() {
+    return man_template_text;
+}
 
-std::string man_page(const std::vector<CommandDoc>& commands, std::string_view tmpl, std::string_view version) {
+std::string man_page(const std::vector<CommandDoc>& commands, std::string_view tmpl,
+                     std::string_view version) {
     std::string page(tmpl);
     // The raw string starts right after its opening delimiter's "(": drop that newline.
     if (!page.empty() && page.front() == '\n') page.erase(0, 1);
@@ -582,7 +627,8 @@ std::string man_page(const std::vector<CommandDoc>& commands, std::string_view t
         const std::string marker = c.name.empty() ? "@OPTIONS@\n" : "@OPTIONS " + c.name + "@\n";
         const auto at = page.find(marker);
         if (at == std::string::npos || (at != 0 && page[at - 1] != '\n'))
-            throw std::logic_error("man/wscope.1.in has no line " + marker.substr(0, marker.size() - 1));
+            throw std::logic_error("man/wscope.1.in has no line " +
+                                   marker.substr(0, marker.size() - 1));
         page.replace(at, marker.size(), man_options(c));
     }
     return replace_all(std::move(page), "@VERSION@", version);
@@ -591,10 +637,14 @@ std::string man_page(const std::vector<CommandDoc>& commands, std::string_view t
 std::string generate(CLI::App& app, Kind kind) {
     const auto commands = describe(app);
     switch (kind) {
-        case Kind::man: return man_page(commands, man_template(), WSCOPE_VERSION);
-        case Kind::bash: return bash(commands);
-        case Kind::zsh: return zsh(commands);
-        case Kind::fish: return fish(commands);
+        case Kind::man:
+            return man_page(commands, man_template(), WSCOPE_VERSION);
+        case Kind::bash:
+            return bash(commands);
+        case Kind::zsh:
+            return zsh(commands);
+        case Kind::fish:
+            return fish(commands);
     }
     return {};
 }

@@ -59,7 +59,7 @@ struct CommandDoc {
     std::string name;  // empty for the main command, "listen"…
     std::string description;
     std::vector<PositionalDoc> positionals;
-    std::vector<OptionDoc> options;  // visible ones (hidden: group ""), in --help order
+    std::vector<OptionDoc> options;   // visible ones (hidden: group ""), in --help order
     std::vector<std::string> groups;  // in --help order
 };
 

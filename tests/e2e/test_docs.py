@@ -317,9 +317,9 @@ def console_blocks(markdown):
             line = lines[i]
             if line.startswith("$ "):
                 command = line[2:]
-                while command.endswith("\\") and i + 1 < len(lines):
+                while command.endswith("\\") and i + 1 < len(lines):  # bash joins the lines
                     i += 1
-                    command = command[:-1] + "\n" + lines[i]
+                    command += "\n" + lines[i]
                 steps.append((command, []))
             elif steps:
                 steps[-1][1].append(line)
@@ -372,7 +372,7 @@ class Readme(unittest.TestCase):
                 self.run_block(steps)
 
     def run_block(self, steps):
-        missing = [tool for tool in ("jq", "od") if any(re.search(rf"\b{tool}\b", c) for c, _ in steps)
+        missing = [tool for tool in ("jq", "od", "openssl") if any(re.search(rf"\b{tool}\b", c) for c, _ in steps)
                    and not shutil.which(tool)]
         if missing:
             self.skipTest(f"{', '.join(missing)} not installed")
@@ -397,9 +397,9 @@ class Readme(unittest.TestCase):
                     self.assertEqual(r.returncode, 0, f"`{command}` exited {r.returncode}:\n"
                                      f"{r.stdout.decode(errors='replace')}{r.stderr.decode(errors='replace')}")
                     outputs += (r.stdout + r.stderr).decode(errors="replace").splitlines()
-                for proc, log in background:
+                for proc, log in background:  # a --oneshot server ends with its client
                     try:
-                        proc.wait(10)
+                        proc.wait(3)
                     except subprocess.TimeoutExpired:
                         pass
         finally:
