@@ -2,6 +2,7 @@
 #include "app/listen_mode.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +83,9 @@ struct Client {
     std::unique_ptr<Inspector> inspector;
     std::unique_ptr<session::Session> session;
     std::string path;
+    // A client whose TLS handshake failed: we wait briefly for it to hang up, so the alert
+    // we sent reaches it instead of being destroyed by a reset.
+    bool draining = false;
 
     Client(unsigned i, std::unique_ptr<net::Stream> s, proto::ServerPolicy policy, bool deflate,
            session::TimePoint deadline)
@@ -215,6 +219,13 @@ void Server::drive_handshake(Client& c) {
     using State = session::ServerHandshake::State;
     const State st = c.handshake.on_readable(*c.stream);
     if (st == State::reading) return;
+    if (st == State::gone && c.handshake.stream_failed()) {
+        report_.note(tag(c) + "refused " + c.stream->peer_name() + ": " + c.handshake.gone_reason());
+        ::shutdown(c.stream->fd(), SHUT_WR);
+        c.draining = true;
+        c.handshake_deadline = time_.now() + session::seconds(1);
+        return;
+    }
     if (st == State::gone) {
         if (report_.verbose()) report_.trace("* " + tag(c) + c.handshake.gone_reason());
         finish_client(c);
@@ -400,6 +411,12 @@ int Server::run() {
         for (std::size_t i = 0; i < existing; ++i) {
             Client& c = *clients_[i];
             const short rev = fds[i + 2].revents;
+            if (c.draining) {
+                char scratch[4096];
+                const bool hung_up = rev && ::recv(c.stream->fd(), scratch, sizeof scratch, 0) <= 0;
+                if (hung_up || time_.now() >= c.handshake_deadline) finish_client(c);
+                continue;
+            }
             if (!c.session) {
                 if (rev) drive_handshake(c);
                 else if (time_.now() >= c.handshake_deadline) {

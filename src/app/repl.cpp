@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <variant>
 
@@ -152,6 +151,7 @@ struct SendContext {
     crypto::MaskSource& masks;
     proto::Role role;
     bool binary_lines;  // -b: typed lines go out as binary messages
+    bool frames_shown;  // -F: the inspector shows every frame sent
 };
 
 // /file's contents, ready to send.
@@ -195,7 +195,7 @@ void send_fragments(session::Session& s, const repl::SendFragments& f) {
 }
 
 // The header as it will go out: /frame's mask= choice resolved for this side.
-proto::FrameHeader frame_header(const repl::SendFrame& f, SendContext& ctx) {
+proto::FrameHeader frame_header(const repl::SendFrame& f, const SendContext& ctx) {
     proto::FrameHeader h = f.header;
     switch (f.mask) {
         case repl::FrameMask::automatic:
@@ -209,47 +209,52 @@ proto::FrameHeader frame_header(const repl::SendFrame& f, SendContext& ctx) {
     return h;
 }
 
+std::string fragments_note(const repl::SendFragments& f) {
+    return "sent " + std::to_string(f.text.size()) + " bytes of text in " + std::to_string(f.frames) +
+           (f.frames == 1 ? " frame" : " frames");
+}
+
+// "sent >> RSV3 (0x3) fin=1 rsv=101 len=2 "hi"": the frame line that -F would show.
+std::string frame_note(const proto::FrameHeader& h, proto::ByteView payload) {
+    present::FrameInfo info;
+    info.dir = present::Direction::out;
+    info.header = h;
+    info.payload = payload;
+    return "sent " + present::frame_line(info);
+}
+
 // Puts a sending action on one session's wire: messages, control frames, a raw frame, a close.
-void send_action(session::Session& s, const repl::Action& a, SendContext& ctx) {
+// Returns what to tell the user, or "" when the screen shows it already (typed text stays on
+// its prompt line; a pong will show the RTT; -F shows frames).
+std::string send_action(session::Session& s, const repl::Action& a, const SendContext& ctx) {
+    std::string note;
     if (const auto* t = std::get_if<repl::SendText>(&a)) {
         s.send_message(ctx.binary_lines ? MessageType::binary : MessageType::text, proto::as_bytes(t->text));
     } else if (const auto* b = std::get_if<repl::SendBinary>(&a)) {
         s.send_message(MessageType::binary, b->data);
+        note = "sent a binary message of " + std::to_string(b->data.size()) + " bytes";
     } else if (const auto* f = std::get_if<repl::SendFragments>(&a)) {
         send_fragments(s, *f);
+        note = fragments_note(*f);
     } else if (const auto* p = std::get_if<repl::SendPing>(&a)) {
         s.send_ping(proto::as_bytes(p->payload));
     } else if (const auto* q = std::get_if<repl::SendPong>(&a)) {
         s.send_pong(proto::as_bytes(q->payload));
     } else if (const auto* r = std::get_if<repl::SendFrame>(&a)) {
-        s.send_raw(frame_header(*r, ctx), r->payload);
+        const proto::FrameHeader h = frame_header(*r, ctx);
+        s.send_raw(h, r->payload);
+        if (!ctx.frames_shown) note = frame_note(h, r->payload);
     } else if (const auto* c = std::get_if<repl::Close>(&a)) {
         s.close(c->code, c->reason);
+        note = "sent close " + close_text(c->code, c->reason) + "; waiting for the peer's close";
     }
     s.pump();
-}
-
-// What to tell the user once a command has sent something ("" when the screen shows it already:
-// typed text stays on its prompt line, a pong will show the RTT).
-std::string sent_note(const repl::Action& a, bool frames_shown) {
-    if (const auto* b = std::get_if<repl::SendBinary>(&a))
-        return "sent a binary message of " + std::to_string(b->data.size()) + " bytes";
-    if (const auto* f = std::get_if<repl::SendFragments>(&a))
-        return "sent " + std::to_string(f->text.size()) + " bytes of text in " + std::to_string(f->frames) +
-               (f->frames == 1 ? " frame" : " frames");
-    if (const auto* c = std::get_if<repl::Close>(&a))
-        return "sent close " + close_text(c->code, c->reason) + "; waiting for the peer's close";
-    if (std::holds_alternative<repl::SendFrame>(a) && !frames_shown) return "sent 1 frame";
-    return {};
+    return note;
 }
 
 void show_invalid(const Screen& screen, const repl::Invalid& bad) {
-    if (bad.usage.empty()) {
-        screen.error("! " + bad.message + (bad.message.starts_with("unknown") ? " (try /help)" : ""));
-        return;
-    }
     screen.error("! " + bad.message);
-    screen.text("  usage: " + bad.usage + "\n");
+    if (!bad.usage.empty()) screen.text("  usage: " + bad.usage + "\n");
 }
 
 std::unique_ptr<crypto::MaskSource> make_masks(const ClientOptions& o) {
@@ -329,11 +334,12 @@ public:
                session::Observer* inspector, const Timings& timings)
         : o_(o),
           timings_(timings),
-          screen_(use_colour(o.out.color, STDOUT_FILENO)),
+          colour_(use_colour(o.out.color, STDOUT_FILENO)),
+          screen_(colour_),
           masks_(make_masks(o)),
           view_(screen_, inspector, inspector && o.out.show_ping_pong && !o.out.frames),
           session_(stream, session_options(o, deflate), *masks_, view_, time_),
-          terminal_(terminal_setup(use_colour(o.out.color, STDOUT_FILENO), repl::Side::client),
+          terminal_(terminal_setup(colour_, repl::Side::client),
                     [this](std::optional<std::string> line) { on_line(std::move(line)); },
                     [this] { close(static_cast<std::uint16_t>(proto::CloseCode::going_away), {}); }) {}
 
@@ -348,6 +354,7 @@ private:
 
     const ClientOptions& o_;
     Timings timings_;
+    bool colour_;  // decided while stdout is still the terminal
     Screen screen_;
     session::SteadyTime time_;
     std::unique_ptr<crypto::MaskSource> masks_;
@@ -373,9 +380,8 @@ void ClientRepl::perform(const repl::Action& action) {
     if (std::holds_alternative<repl::Quit>(action)) return close(o_.close_code, o_.close_reason);
     if (const auto* c = std::get_if<repl::Close>(&action)) return close(c->code, c->reason);
     if (const auto* f = std::get_if<repl::SendFile>(&action)) return send_file(*f);
-    SendContext ctx{*masks_, proto::Role::client, o_.binary};
-    send_action(session_, action, ctx);
-    if (std::string note = sent_note(action, o_.out.frames); !note.empty()) screen_.note(note);
+    SendContext ctx{*masks_, proto::Role::client, o_.binary, o_.out.frames};
+    if (std::string note = send_action(session_, action, ctx); !note.empty()) screen_.note(note);
     if (session_.closing()) terminal_.close_input();  // e.g. /frame op=close
 }
 
@@ -393,7 +399,8 @@ void ClientRepl::close(std::uint16_t code, std::string_view reason) {
     terminal_.close_input();
     if (session_.closing() || session_.finished()) return;
     session_.close(code, reason);
-    if (code != 1000 || !reason.empty()) screen_.note("sent close " + close_text(code, reason));
+    const bool inspector_shows_it = o_.out.verbose > 0 || o_.out.frames;
+    if (!inspector_shows_it) screen_.note("sent close " + close_text(code, reason) + "; waiting for the peer's close");
 }
 
 int ClientRepl::poll_timeout() const {
@@ -422,17 +429,18 @@ SessionEnd ClientRepl::run(ByteView leftover) {
 
 // ---------------------------------------------------------------------------- listen mode
 
+// "[1] 127.0.0.1:5000 /chat, open for 12.345 s" and a line of counts.
 std::string peer_stats(const ListenPeer& p, session::TimePoint now) {
     const session::SessionStats& s = p.session->stats();
-    const auto open = std::chrono::duration_cast<std::chrono::microseconds>(now - s.started);
-    std::string line = "[" + std::to_string(p.id) + "] " + p.name + ": messages " + std::to_string(s.messages_out) +
-                       " sent, " + std::to_string(s.messages_in) + " received; frames " +
-                       std::to_string(s.frames_out) + " sent, " + std::to_string(s.frames_in) +
-                       " received; bytes " + std::to_string(s.bytes_out) + " sent, " +
-                       std::to_string(s.bytes_in) + " received; open for " + ms_text(open);
-    if (s.rtt_count > 0)
-        line += "; ping rtt avg " + ms_text(std::chrono::microseconds(s.rtt_total / s.rtt_count));
-    return line + "\n";
+    const auto open = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.3f s", static_cast<double>(open.count()) / 1000.0);
+    std::string text = "[" + std::to_string(p.id) + "] " + p.name + ", open for " + seconds + "\n";
+    text += "    messages " + std::to_string(s.messages_out) + " sent, " + std::to_string(s.messages_in) +
+            " received; frames " + std::to_string(s.frames_out) + " sent, " + std::to_string(s.frames_in) +
+            " received; bytes " + std::to_string(s.bytes_out) + " sent, " + std::to_string(s.bytes_in) + " received";
+    if (s.rtt_count > 0) text += "; ping rtt avg " + ms_text(std::chrono::microseconds(s.rtt_total / s.rtt_count));
+    return text + "\n";
 }
 
 class ListenRepl final : public ListenConsole {
@@ -441,8 +449,9 @@ public:
         : o_(o),
           peers_(std::move(peers)),
           quit_(std::move(quit)),
-          screen_(use_colour(o.out.color, STDOUT_FILENO)),
-          terminal_(terminal_setup(use_colour(o.out.color, STDOUT_FILENO), repl::Side::server),
+          colour_(use_colour(o.out.color, STDOUT_FILENO)),
+          screen_(colour_),
+          terminal_(terminal_setup(colour_, repl::Side::server),
                     [this](std::optional<std::string> line) { on_line(std::move(line)); },
                     [this] { shut_down(); }) {}
 
@@ -473,6 +482,7 @@ private:
     const ListenOptions& o_;
     Peers peers_;
     std::function<void()> quit_;
+    bool colour_;  // decided while stdout is still the terminal
     Screen screen_;
     session::SteadyTime time_;
     crypto::SecureMaskSource masks_;
@@ -495,9 +505,9 @@ void ListenRepl::perform(const repl::Action& action) {
 void ListenRepl::send(const repl::Action& action) {
     const std::vector<ListenPeer> to = targets();
     if (to.empty()) return;
-    SendContext ctx{masks_, proto::Role::server, o_.binary};
-    for (const ListenPeer& p : to) send_action(*p.session, action, ctx);
-    std::string note = sent_note(action, o_.out.frames);
+    SendContext ctx{masks_, proto::Role::server, o_.binary, o_.out.frames};
+    std::string note;
+    for (const ListenPeer& p : to) note = send_action(*p.session, action, ctx);
     if (!note.empty() && (to.size() > 1 || target_))
         note += to.size() == 1 ? " (client " + std::to_string(to.front().id) + ")"
                                : " (" + std::to_string(to.size()) + " clients)";

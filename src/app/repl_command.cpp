@@ -327,6 +327,14 @@ Completion complete_frame(std::string_view before, std::string_view word) {
     return c;
 }
 
+// "  /ping [TEXT]              send a ping…": usages in a column, summaries after them.
+void append_help_row(std::string& out, std::string_view usage, std::string_view summary) {
+    constexpr std::size_t usage_column = 26;
+    std::string row = "  " + std::string(usage);
+    row.resize(std::max(row.size() + 2, usage_column + 2), ' ');
+    out += row + std::string(summary) + "\n";
+}
+
 }  // namespace
 
 std::optional<proto::Bytes> parse_hex(std::string_view text) {
@@ -351,7 +359,7 @@ Action parse_line(std::string_view line, Side side) {
     std::string_view rest = line;
     const std::string_view name = next_word(rest);
     const Command* c = find_command(name, side);
-    if (!c) return Invalid{"unknown command " + std::string(name), {}};
+    if (!c) return Invalid{"unknown command " + std::string(name) + " (try /help)", {}};
     return c->parse(trim_left(rest));
 }
 
@@ -365,13 +373,9 @@ std::vector<std::string> command_names(Side side) {
 
 std::string help_text(Side side) {
     std::string out = "Commands (Tab completes them):\n";
-    for (const auto& c : commands) {
-        if (!available(c, side)) continue;
-        std::string usage(c.usage);
-        usage.resize(std::max<std::size_t>(usage.size() + 2, 26), ' ');
-        out += "  " + usage + std::string(c.summary) + "\n";
-    }
-    out += "  //TEXT                  send the text message \"/TEXT\"\n";
+    for (const auto& c : commands)
+        if (available(c, side)) append_help_row(out, c.usage, c.summary);
+    append_help_row(out, "//TEXT", "send the text message \"/TEXT\"");
     out += "Any other line is sent as a text message";
     out += side == Side::server ? " to the chosen clients (all at first).\n" : ".\n";
     out += frame_fields_help;

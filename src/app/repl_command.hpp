@@ -70,7 +70,7 @@ struct ChooseTarget {
 };
 struct ListClients {};
 struct Invalid {
-    std::string message;  // what is wrong
+    std::string message;  // what is wrong (for an unknown command, with a hint to /help)
     std::string usage;    // the command's usage line; empty for an unknown command
 };
 

@@ -38,6 +38,12 @@ char** attempted_completion(const char* word, int start, int /*end*/) {
     return active_terminal ? active_terminal->completions(word, start) : nullptr;
 }
 
+// In callback mode readline gives the terminal back (echo on, line mode) while the line handler
+// runs, so keys typed or pasted meanwhile would be echoed by the tty driver and land on the
+// screen twice. The Terminal keeps it prepared instead, and restores it itself when input ends
+// (readline prepares a terminal at most once, and restores it at most once).
+void keep_terminal_prepared() {}
+
 void write_all(int fd, std::string_view text) {
     while (!text.empty()) {
         const ssize_t n = ::write(fd, text.data(), text.size());
@@ -107,6 +113,7 @@ Terminal::Terminal(TerminalSetup setup, LineHandler on_line, QuitHandler on_quit
     rl_catch_sigwinch = 0;
     rl_change_environment = 0;
     rl_attempted_completion_function = attempted_completion;
+    rl_deprep_term_function = keep_terminal_prepared;
     load_history();
     install_handler();
 }
@@ -119,6 +126,7 @@ Terminal::~Terminal() {
     stop_capture();
     rl_outstream = stdout;
     rl_attempted_completion_function = nullptr;
+    rl_deprep_term_function = rl_deprep_terminal;
     active_terminal = nullptr;
 }
 
@@ -216,6 +224,7 @@ void Terminal::close_input() {
     input_open_ = false;
     if (!in_handler_) rl_clear_visible_line();  // after Enter the cursor is on a fresh line already
     rl_callback_handler_remove();
+    rl_deprep_terminal();
     if (screen_) std::fflush(screen_);
     if (wake_fd_ >= 0) ::epoll_ctl(wake_fd_, EPOLL_CTL_DEL, STDIN_FILENO, nullptr);
 }
@@ -231,6 +240,7 @@ void Terminal::line_entered(char* raw) {
     }
     in_handler_ = true;
     on_line_(std::move(line));
+    flush();  // what the line caused shows under it, before readline draws the next prompt
     in_handler_ = false;
 }
 
@@ -335,6 +345,7 @@ void Terminal::clear_line() {
     rl_redisplay();
     write_screen("^C\n");
     rl_replace_line("", 0);
+    using_history();  // the next Up or Ctrl-R starts from the newest entry again
     rl_on_new_line();
     rl_redisplay();
 }
@@ -348,6 +359,7 @@ void Terminal::suspend() {
         point = rl_point;
         rl_clear_visible_line();
         rl_callback_handler_remove();
+        rl_deprep_terminal();
         if (screen_) std::fflush(screen_);
     }
     ::kill(::getpid(), SIGSTOP);

@@ -20,6 +20,7 @@ struct IoResult {
     Status status = Status::ok;
     std::size_t n = 0;
     std::string message;
+    bool tls_failure = false;  // error: TLS itself failed (an alert, a bad record)
 };
 
 class Stream {

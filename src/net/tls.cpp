@@ -534,7 +534,7 @@ IoResult TlsStream::classify(int ret, const char* what) {
     }
     broken_ = true;
     const SslReason reason = take_ssl_errors();
-    return {Status::error, 0, std::string("TLS ") + what + " failed: " + explain(reason, server_)};
+    return {Status::error, 0, std::string("TLS ") + what + " failed: " + explain(reason, server_), true};
 }
 
 IoResult TlsStream::read_some(proto::MutableByteView buf) {

@@ -207,9 +207,6 @@ Inflater::~Inflater() { inflateEnd(&s_->z); }
 Result<void> Inflater::inflate(ByteView data, bool last, std::uint64_t max_output, Bytes& out) {
     z_stream& z = s_->z;
     auto run = [&](ByteView in) -> Result<void> {
-        // §7.2.3.3: after a block with BFINAL set, the rest of the message is not inflated,
-        // however its bytes were split.
-        if (stream_ended_) return {};
         z.next_in = const_cast<Bytef*>(in.data());
         z.avail_in = static_cast<uInt>(in.size());
         bool more = true;
@@ -229,11 +226,11 @@ Result<void> Inflater::inflate(ByteView data, bool last, std::uint64_t max_outpu
                 return Error{Errc::message_too_big, "message inflates to more than " +
                                                         std::to_string(max_output) + " bytes"};
             if (rc == Z_STREAM_END) {
-                // §7.2.3.3: a block with BFINAL set ends the stream; the next message starts a
-                // new one.
+                // §7.2.3.3: a block with BFINAL set ends one DEFLATE stream; what follows (the
+                // rest of the message, the next fragment) starts a new one.
                 inflateReset(&z);
-                stream_ended_ = true;
-                return {};
+                more = z.avail_in > 0;
+                continue;
             }
             if (rc != Z_OK && rc != Z_BUF_ERROR)
                 return Error{Errc::bad_compressed_data, "compressed data is corrupt"};
@@ -250,8 +247,7 @@ Result<void> Inflater::inflate(ByteView data, bool last, std::uint64_t max_outpu
         // §7.2.2: append 00 00 FF FF before inflating the end of the message.
         if (auto r = run(tail); !r) return r;
         message_out_ = 0;
-        if (no_context_takeover_ && !stream_ended_) inflateReset(&z);
-        stream_ended_ = false;
+        if (no_context_takeover_) inflateReset(&z);
     }
     return {};
 }

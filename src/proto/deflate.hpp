@@ -79,7 +79,6 @@ private:
     std::unique_ptr<State> s_;
     bool no_context_takeover_;
     std::uint64_t message_out_ = 0;
-    bool stream_ended_ = false;  // a final (BFINAL) block ended this message's data
 };
 
 }  // namespace wscope::proto

@@ -44,7 +44,8 @@ proto::Result<void, Failure> write_all(net::Stream& stream, proto::ByteView data
             continue;
         }
         if (r.status == S::error)
-            return Failure{Outcome::connect_failed, "sending the handshake failed: " + r.message};
+            return Failure{r.tls_failure ? Outcome::tls_failed : Outcome::connect_failed,
+                           "sending the handshake failed: " + r.message};
         const short ev = r.status == S::want_read ? POLLIN : POLLOUT;
         if (!wait_for(stream, ev, deadline))
             return Failure{Outcome::connect_failed, "timed out sending the handshake"};
@@ -74,6 +75,7 @@ proto::Result<ClientHandshake, Failure> client_handshake(
         if (r.status == S::eof)
             return rejected(reader.head().empty() ? "the server closed the connection without a response"
                                                   : "the server closed the connection mid-response");
+        if (r.status == S::error && r.tls_failure) return Failure{Outcome::tls_failed, r.message};
         if (r.status == S::error) return rejected("reading the response failed: " + r.message);
         proto::ByteView in(buf.data(), r.n);
         const auto status = reader.feed(in);

@@ -13,6 +13,7 @@ ServerHandshake::State ServerHandshake::on_readable(net::Stream& stream) {
         if (r.status == S::want_read || r.status == S::want_write) break;
         if (r.status == S::eof || r.status == S::error) {
             gone_reason_ = r.status == S::eof ? "closed before completing the handshake" : r.message;
+            stream_failed_ = r.status == S::error;
             state_ = State::gone;
             break;
         }

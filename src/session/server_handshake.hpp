@@ -38,6 +38,8 @@ public:
     // The agreed permessage-deflate parameters (accepted state only).
     [[nodiscard]] const std::optional<proto::DeflateParams>& deflate() const { return agreed_deflate_; }
     [[nodiscard]] const std::string& gone_reason() const { return gone_reason_; }
+    // Gone because the stream failed (e.g. a TLS alert), not because the client hung up.
+    [[nodiscard]] bool stream_failed() const { return stream_failed_; }
 
 private:
     void decide();
@@ -53,6 +55,7 @@ private:
     proto::Bytes leftover_;
     proto::Error error_;
     std::string gone_reason_;
+    bool stream_failed_ = false;
 };
 
 }  // namespace wscope::session

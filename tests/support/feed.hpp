@@ -70,12 +70,19 @@ inline std::string join_lines(const std::vector<std::string>& lines) {
 
 // ---- Connection ----
 
+inline proto::ConnectionOptions role_options(proto::Role role, std::uint64_t max_message) {
+    proto::ConnectionOptions options;
+    options.role = role;
+    options.max_message = max_message;
+    return options;
+}
+
 inline proto::ConnectionOptions client_options(std::uint64_t max_message = proto::default_max_message) {
-    return {proto::Role::client, max_message};
+    return role_options(proto::Role::client, max_message);
 }
 
 inline proto::ConnectionOptions server_options(std::uint64_t max_message = proto::default_max_message) {
-    return {proto::Role::server, max_message};
+    return role_options(proto::Role::server, max_message);
 }
 
 // Drains every event the connection has.
@@ -128,22 +135,36 @@ inline std::vector<std::string> run_connection(const proto::ConnectionOptions& o
     return lines;
 }
 
-// Runs input through every plan; each must give expected. Reports at most three failing plans
-// in full, then how many failed in all.
-inline void check_connection(const proto::ConnectionOptions& options, ByteView input,
-                             const std::vector<std::string>& expected, bool eof = false,
-                             std::size_t full_split_limit = 4096) {
+// Reads of k bytes each (the last one shorter).
+inline Plan chunked(std::size_t size, std::size_t k) {
+    Plan plan{"in reads of " + std::to_string(k), {}};
+    for (std::size_t at = k; at < size; at += k) plan.cuts.push_back(at);
+    return plan;
+}
+
+// Runs input through each of the given plans; each must give expected. Reports at most three
+// failing plans in full, then how many failed in all.
+inline void check_connection_plans(const proto::ConnectionOptions& options, ByteView input,
+                                   const std::vector<std::string>& expected,
+                                   const std::vector<Plan>& feeding, bool eof = false) {
     const std::string want = join_lines(expected);
     int failures = 0;
-    for (const Plan& plan : plans(input.size(), full_split_limit)) {
+    for (const Plan& plan : feeding) {
         const std::string got = join_lines(run_connection(options, input, plan.cuts, eof));
         if (got == want) continue;
         if (++failures > 3) continue;
         INFO("input: " << (input.size() <= 64 ? to_hex(input) : repr(input)));
-        INFO("fed: " << plan.name << (eof ? ", then EOF" : ""));
+        INFO("fed: " << plan.name << std::string(eof ? ", then EOF" : ""));
         CHECK(got == want);
     }
     CHECK_MESSAGE(failures == 0, failures << " feeding plans gave other events");
+}
+
+// The same input whole, split in two at every offset, and byte by byte (see plans()).
+inline void check_connection(const proto::ConnectionOptions& options, ByteView input,
+                             const std::vector<std::string>& expected, bool eof = false,
+                             std::size_t full_split_limit = 4096) {
+    check_connection_plans(options, input, expected, plans(input.size(), full_split_limit), eof);
 }
 
 // ---- HeaderParser ----
