@@ -189,7 +189,9 @@ int Client::run() {
         if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
 
         session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
-        const SessionEnd end = run_pipe_mode(stream, hs->leftover, o_, *deflate, out_, observer);
+        const SessionEnd end = client_wants_repl(o_)
+                                   ? run_repl(stream, hs->leftover, o_, *deflate, observer, timings)
+                                   : run_pipe_mode(stream, hs->leftover, o_, *deflate, out_, observer);
         if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
         if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
         out_.flush();

@@ -92,10 +92,26 @@ void Inspector::on_frame_header(session::Direction dir, const proto::FrameHeader
         f.message_type = h.opcode == proto::Opcode::text ? proto::MessageType::text : proto::MessageType::binary;
         f.continuation = 0;
         f.message_open = !h.fin;
+        f.message_compressed = (h.rsv & proto::rsv1) != 0;
     } else if (h.opcode == proto::Opcode::continuation) {
         ++f.continuation;
         if (h.fin) f.message_open = false;
     }
+    f.compressed = !proto::is_control(h.opcode) && f.message_compressed;
+    if (dir == session::Direction::in) {
+        f.have_plain = false;
+        f.plain_preview.clear();
+        f.plain_size = 0;
+        f.wire.clear();
+        f.awaiting_inflation = false;
+    }
+}
+
+void Inspector::on_frame_uncompressed(session::Direction dir, proto::ByteView data) {
+    FrameState& f = dir == session::Direction::in ? in_ : out_;
+    f.plain_preview.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(data.size(), 256)));
+    f.plain_size = data.size();
+    f.have_plain = true;
 }
 
 void Inspector::print_line(FrameState& f, session::Direction dir, proto::ByteView preview) {
@@ -105,6 +121,10 @@ void Inspector::print_line(FrameState& f, session::Direction dir, proto::ByteVie
     info.payload = preview;
     info.continuation_index = f.header.opcode == proto::Opcode::continuation ? f.continuation : 0;
     info.message_type = f.message_type;
+    if (f.compressed && f.have_plain) {
+        info.payload = f.plain_preview;
+        info.uncompressed_len = f.plain_size;
+    }
     std::string line = start();
     present::append_frame_line(line, info, style_);
     line.push_back('\n');
@@ -136,10 +156,38 @@ void Inspector::dump(FrameState& f, proto::ByteView data, std::uint64_t offset) 
     emit(text);
 }
 
-void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, std::uint64_t offset, bool) {
+void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, std::uint64_t offset, bool end) {
     FrameState& f = dir == session::Direction::in ? in_ : out_;
+    if (dir == session::Direction::in && f.compressed) {
+        // Hold the line until the frame has been inflated (on_message) to show both sizes.
+        f.wire.insert(f.wire.end(), data.begin(), data.end());
+        if (!end) return;
+        f.awaiting_inflation = true;
+        // A non-final frame may inflate to nothing yet: show what we have.
+        if (!f.header.fin) flush_compressed(f, dir);
+        return;
+    }
     if (!f.line_printed) print_line(f, dir, data);
     if (o_.hexdump) dump(f, data, offset);
+    if (end) f.have_plain = false;
+}
+
+void Inspector::on_message(proto::MessageType, proto::ByteView data, bool, bool last) {
+    FrameState& f = in_;
+    if (!f.compressed || !wants_frames()) return;
+    const std::size_t room = f.plain_preview.size() < 256 ? 256 - f.plain_preview.size() : 0;
+    f.plain_preview.insert(f.plain_preview.end(), data.begin(),
+                           data.begin() + static_cast<std::ptrdiff_t>(std::min(room, data.size())));
+    f.plain_size += data.size();
+    f.have_plain = true;
+    if (last && f.awaiting_inflation) flush_compressed(f, session::Direction::in);
+}
+
+void Inspector::flush_compressed(FrameState& f, session::Direction dir) {
+    f.awaiting_inflation = false;
+    if (!f.line_printed) print_line(f, dir, f.wire);
+    if (o_.hexdump) dump(f, f.wire, 0);
+    f.wire.clear();
 }
 
 void Inspector::on_ping(session::Direction dir, proto::ByteView payload) {
@@ -168,6 +216,11 @@ namespace wscope::app {
 
 // A frame whose header broke a rule carries no payload event: show its header before the error.
 void Inspector::on_violation(const proto::Error&) {
+    if (wants_frames() && in_.compressed && !in_.line_printed) {
+        in_.have_plain = false;
+        flush_compressed(in_, session::Direction::in);
+        return;
+    }
     if (!wants_frames() || in_.line_printed) return;
     print_line(in_, session::Direction::in, {});
     if (o_.hexdump) dump(in_, {}, 0);

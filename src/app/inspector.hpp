@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "proto/bytes.hpp"
+
 #include "app/options.hpp"
 #include "present/style.hpp"
 #include "session/observer.hpp"
@@ -18,7 +20,9 @@ public:
     Inspector(const OutputOptions& options, std::string prefix = {});
 
     bool wants_frames() const override { return o_.frames || o_.hexdump; }
+    void on_frame_uncompressed(session::Direction, proto::ByteView data) override;
     void on_frame_header(session::Direction, const proto::FrameHeader&, proto::ByteView raw) override;
+    void on_message(proto::MessageType, proto::ByteView data, bool first, bool last) override;
     void on_frame_payload(session::Direction, proto::ByteView data, std::uint64_t offset,
                           bool frame_end) override;
     void on_ping(session::Direction, proto::ByteView payload) override;
@@ -36,7 +40,18 @@ private:
         bool message_open = false;
         proto::MessageType message_type = proto::MessageType::text;
         std::uint64_t continuation = 0;
+        // permessage-deflate: the frame's payload is compressed. Its line shows the data
+        // before compression (sent) or after inflation (received) and both sizes.
+        bool message_compressed = false;
+        bool compressed = false;
+        proto::Bytes plain_preview;     // the uncompressed data's first bytes
+        std::uint64_t plain_size = 0;   // and its size
+        bool have_plain = false;
+        proto::Bytes wire;              // received compressed payload, held until inflated
+        bool awaiting_inflation = false;
     };
+
+    void flush_compressed(FrameState& f, session::Direction dir);
 
     void print_line(FrameState& f, session::Direction dir, proto::ByteView preview);
     void dump(FrameState& f, proto::ByteView data, std::uint64_t offset);

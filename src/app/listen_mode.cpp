@@ -144,7 +144,11 @@ public:
     void on_frame_payload(session::Direction d, proto::ByteView data, std::uint64_t off, bool end) override {
         client_.inspector->on_frame_payload(d, data, off, end);
     }
+    void on_frame_uncompressed(session::Direction d, proto::ByteView data) override {
+        client_.inspector->on_frame_uncompressed(d, data);
+    }
     void on_message(proto::MessageType t, proto::ByteView d, bool first, bool last) override {
+        client_.inspector->on_message(t, d, first, last);
         server_.on_message(client_, t, d, first, last);
     }
     void on_ping(session::Direction d, proto::ByteView p) override { client_.inspector->on_ping(d, p); }

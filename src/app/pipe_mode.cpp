@@ -32,6 +32,9 @@ public:
     void on_frame_header(Direction d, const proto::FrameHeader& h, ByteView raw) override {
         inspector_->on_frame_header(d, h, raw);
     }
+    void on_frame_uncompressed(Direction d, ByteView data) override {
+        if (inspector_) inspector_->on_frame_uncompressed(d, data);
+    }
     void on_frame_payload(Direction d, ByteView data, std::uint64_t off, bool end) override {
         inspector_->on_frame_payload(d, data, off, end);
     }

@@ -52,7 +52,7 @@ void write_out(std::string_view text) {
 // Lines for the user. They go to stdout, which the Terminal shows above the prompt, in order
 // with everything else the program writes.
 class Screen {
-public:
+  public:
     explicit Screen(bool colour) { style_.colour = colour; }
 
     void incoming(std::string_view text) const { line(present::Tone::incoming, text); }
@@ -60,7 +60,7 @@ public:
     void note(std::string_view text) const { write_out("* " + std::string(text) + "\n"); }
     void text(std::string_view text) const { write_out(text); }
 
-private:
+  private:
     void line(present::Tone tone, std::string_view text) const {
         write_out(present::painted(style_, tone, text) + "\n");
     }
@@ -75,8 +75,9 @@ std::string ms_text(std::chrono::microseconds us) {
 
 // `1000 (normal) "bye"`, or `no status code`.
 std::string close_text(std::optional<std::uint16_t> code, std::string_view reason) {
-    std::string out = code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")"
-                           : std::string("no status code");
+    std::string out =
+        code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")"
+             : std::string("no status code");
     if (!reason.empty()) {
         out.push_back(' ');
         present::append_quoted(out, proto::as_bytes(reason), proto::max_close_reason);
@@ -118,28 +119,31 @@ std::string hex_preview(ByteView data) {
 
 // A received message, gathered piece by piece as far as it will be shown.
 class IncomingMessage {
-public:
+  public:
     void start(MessageType type) {
         type_ = type;
         kept_.clear();
         size_ = 0;
     }
     void add(ByteView data) {
-        const std::size_t limit = type_ == MessageType::text ? max_text_shown : binary_preview_bytes;
+        const std::size_t limit =
+            type_ == MessageType::text ? max_text_shown : binary_preview_bytes;
         const std::size_t take = std::min(data.size(), limit - std::min(limit, kept_.size()));
         kept_.insert(kept_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
         size_ += data.size();
     }
     // "< hello", or "< [binary 5 bytes] 48 65 6c 6c 6f  |Hello|"
     [[nodiscard]] std::string describe() const {
-        const std::string more = size_ > kept_.size() ? " … (" + std::to_string(size_) + " bytes)" : "";
+        const std::string more =
+            size_ > kept_.size() ? " … (" + std::to_string(size_) + " bytes)" : "";
         if (type_ == MessageType::text) return "< " + displayed(proto::as_chars(kept_)) + more;
-        std::string out = "< [binary " + std::to_string(size_) + (size_ == 1 ? " byte]" : " bytes]");
+        std::string out =
+            "< [binary " + std::to_string(size_) + (size_ == 1 ? " byte]" : " bytes]");
         if (!kept_.empty()) out += " " + hex_preview(kept_) + (size_ > kept_.size() ? " …" : "");
         return out;
     }
 
-private:
+  private:
     MessageType type_ = MessageType::text;
     proto::Bytes kept_;
     std::uint64_t size_ = 0;
@@ -176,7 +180,8 @@ std::variant<LoadedFile, std::string> load_file(const repl::SendFile& f) {
     }
     if (in.bad()) return "cannot read " + f.path;
     if (!f.binary && !proto::is_valid_utf8(file.data))
-        return f.path + " is not valid UTF-8: not sent as text (/file -b " + f.path + " sends it as binary)";
+        return f.path + " is not valid UTF-8: not sent as text (/file -b " + f.path +
+               " sends it as binary)";
     return file;
 }
 
@@ -190,7 +195,8 @@ void send_fragments(session::Session& s, const repl::SendFragments& f) {
     for (std::size_t i = 0; i < f.frames; ++i) {
         const std::size_t from = text.size() * i / f.frames;
         const std::size_t to = text.size() * (i + 1) / f.frames;
-        s.send_fragment(MessageType::text, text.subspan(from, to - from), i == 0, i + 1 == f.frames);
+        s.send_fragment(MessageType::text, text.subspan(from, to - from), i == 0,
+                        i + 1 == f.frames);
     }
 }
 
@@ -199,19 +205,26 @@ proto::FrameHeader frame_header(const repl::SendFrame& f, const SendContext& ctx
     proto::FrameHeader h = f.header;
     switch (f.mask) {
         case repl::FrameMask::automatic:
-            if (ctx.role == proto::Role::client) h.mask = ctx.masks.next();
-            else h.mask.reset();
+            if (ctx.role == proto::Role::client)
+                h.mask = ctx.masks.next();
+            else
+                h.mask.reset();
             break;
-        case repl::FrameMask::random: h.mask = ctx.masks.next(); break;
-        case repl::FrameMask::off: h.mask.reset(); break;
-        case repl::FrameMask::key: break;
+        case repl::FrameMask::random:
+            h.mask = ctx.masks.next();
+            break;
+        case repl::FrameMask::off:
+            h.mask.reset();
+            break;
+        case repl::FrameMask::key:
+            break;
     }
     return h;
 }
 
 std::string fragments_note(const repl::SendFragments& f) {
-    return "sent " + std::to_string(f.text.size()) + " bytes of text in " + std::to_string(f.frames) +
-           (f.frames == 1 ? " frame" : " frames");
+    return "sent " + std::to_string(f.text.size()) + " bytes of text in " +
+           std::to_string(f.frames) + (f.frames == 1 ? " frame" : " frames");
 }
 
 // "sent >> RSV3 (0x3) fin=1 rsv=101 len=2 "hi"": the frame line that -F would show.
@@ -229,7 +242,8 @@ std::string frame_note(const proto::FrameHeader& h, proto::ByteView payload) {
 std::string send_action(session::Session& s, const repl::Action& a, const SendContext& ctx) {
     std::string note;
     if (const auto* t = std::get_if<repl::SendText>(&a)) {
-        s.send_message(ctx.binary_lines ? MessageType::binary : MessageType::text, proto::as_bytes(t->text));
+        s.send_message(ctx.binary_lines ? MessageType::binary : MessageType::text,
+                       proto::as_bytes(t->text));
     } else if (const auto* b = std::get_if<repl::SendBinary>(&a)) {
         s.send_message(MessageType::binary, b->data);
         note = "sent a binary message of " + std::to_string(b->data.size()) + " bytes";
@@ -265,7 +279,9 @@ std::unique_ptr<crypto::MaskSource> make_masks(const ClientOptions& o) {
 TerminalSetup terminal_setup(bool colour, repl::Side side) {
     TerminalSetup t;
     t.colour = colour;
-    t.complete = [side](std::string_view before, std::string_view word) { return repl::complete(before, word, side); };
+    t.complete = [side](std::string_view before, std::string_view word) {
+        return repl::complete(before, word, side);
+    };
     t.history_file = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"));
     return t;
 }
@@ -275,7 +291,7 @@ TerminalSetup terminal_setup(bool colour, repl::Side side) {
 // Shows what the peer sends: messages, closes, the RTT of our pings. Everything also goes to
 // the inspector, whose lines (-F/-X/-P/-v) show above the prompt as well.
 class ClientView final : public session::Observer {
-public:
+  public:
     ClientView(const Screen& screen, session::Observer* inspector, bool inspector_shows_rtt)
         : screen_(screen), inspector_(inspector), inspector_shows_rtt_(inspector_shows_rtt) {}
 
@@ -302,7 +318,8 @@ public:
         present::append_quoted(line, p, proto::max_control_payload);
         screen_.note(line + ": rtt " + ms_text(*rtt));
     }
-    void on_close(Direction d, std::optional<std::uint16_t> code, std::string_view reason) override {
+    void on_close(Direction d, std::optional<std::uint16_t> code,
+                  std::string_view reason) override {
         if (inspector_) inspector_->on_close(d, code, reason);
         if (d == Direction::in) screen_.note("peer closed: " + close_text(code, reason));
     }
@@ -310,14 +327,15 @@ public:
         if (inspector_) inspector_->on_violation(e);
     }
 
-private:
+  private:
     const Screen& screen_;
     session::Observer* inspector_;
     bool inspector_shows_rtt_;
     IncomingMessage message_;
 };
 
-session::SessionOptions session_options(const ClientOptions& o, const std::optional<proto::DeflateParams>& deflate) {
+session::SessionOptions session_options(const ClientOptions& o,
+                                        const std::optional<proto::DeflateParams>& deflate) {
     session::SessionOptions s;
     s.deflate = deflate;
     s.role = proto::Role::client;
@@ -329,9 +347,10 @@ session::SessionOptions session_options(const ClientOptions& o, const std::optio
 }
 
 class ClientRepl {
-public:
-    ClientRepl(net::Stream& stream, const ClientOptions& o, const std::optional<proto::DeflateParams>& deflate,
-               session::Observer* inspector, const Timings& timings)
+  public:
+    ClientRepl(net::Stream& stream, const ClientOptions& o,
+               const std::optional<proto::DeflateParams>& deflate, session::Observer* inspector,
+               const Timings& timings)
         : o_(o),
           timings_(timings),
           colour_(use_colour(o.out.color, STDOUT_FILENO)),
@@ -339,13 +358,14 @@ public:
           masks_(make_masks(o)),
           view_(screen_, inspector, inspector && o.out.show_ping_pong && !o.out.frames),
           session_(stream, session_options(o, deflate), *masks_, view_, time_),
-          terminal_(terminal_setup(colour_, repl::Side::client),
-                    [this](std::optional<std::string> line) { on_line(std::move(line)); },
-                    [this] { close(static_cast<std::uint16_t>(proto::CloseCode::going_away), {}); }) {}
+          terminal_(
+              terminal_setup(colour_, repl::Side::client),
+              [this](std::optional<std::string> line) { on_line(std::move(line)); },
+              [this] { close(static_cast<std::uint16_t>(proto::CloseCode::going_away), {}); }) {}
 
     SessionEnd run(ByteView leftover);
 
-private:
+  private:
     void on_line(std::optional<std::string> line);
     void perform(const repl::Action& action);
     void send_file(const repl::SendFile& f);
@@ -374,7 +394,8 @@ void ClientRepl::on_line(std::optional<std::string> line) {
 void ClientRepl::perform(const repl::Action& action) {
     if (const auto* bad = std::get_if<repl::Invalid>(&action)) return show_invalid(screen_, *bad);
     if (std::holds_alternative<repl::Nothing>(action)) return;
-    if (std::holds_alternative<repl::ShowHelp>(action)) return screen_.text(repl::help_text(repl::Side::client));
+    if (std::holds_alternative<repl::ShowHelp>(action))
+        return screen_.text(repl::help_text(repl::Side::client));
     if (std::holds_alternative<repl::ShowStats>(action))
         return screen_.text(format_stats(timings_, session_.stats(), time_.now()));
     if (std::holds_alternative<repl::Quit>(action)) return close(o_.close_code, o_.close_reason);
@@ -400,7 +421,8 @@ void ClientRepl::close(std::uint16_t code, std::string_view reason) {
     if (session_.closing() || session_.finished()) return;
     session_.close(code, reason);
     const bool inspector_shows_it = o_.out.verbose > 0 || o_.out.frames;
-    if (!inspector_shows_it) screen_.note("sent close " + close_text(code, reason) + "; waiting for the peer's close");
+    if (!inspector_shows_it)
+        screen_.note("sent close " + close_text(code, reason) + "; waiting for the peer's close");
 }
 
 int ClientRepl::poll_timeout() const {
@@ -436,24 +458,27 @@ std::string peer_stats(const ListenPeer& p, session::TimePoint now) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.3f s", static_cast<double>(open.count()) / 1000.0);
     std::string text = "[" + std::to_string(p.id) + "] " + p.name + ", open for " + seconds + "\n";
-    text += "    messages " + std::to_string(s.messages_out) + " sent, " + std::to_string(s.messages_in) +
-            " received; frames " + std::to_string(s.frames_out) + " sent, " + std::to_string(s.frames_in) +
-            " received; bytes " + std::to_string(s.bytes_out) + " sent, " + std::to_string(s.bytes_in) + " received";
-    if (s.rtt_count > 0) text += "; ping rtt avg " + ms_text(std::chrono::microseconds(s.rtt_total / s.rtt_count));
+    text += "    messages " + std::to_string(s.messages_out) + " sent, " +
+            std::to_string(s.messages_in) + " received; frames " + std::to_string(s.frames_out) +
+            " sent, " + std::to_string(s.frames_in) + " received; bytes " +
+            std::to_string(s.bytes_out) + " sent, " + std::to_string(s.bytes_in) + " received";
+    if (s.rtt_count > 0)
+        text += "; ping rtt avg " + ms_text(std::chrono::microseconds(s.rtt_total / s.rtt_count));
     return text + "\n";
 }
 
 class ListenRepl final : public ListenConsole {
-public:
+  public:
     ListenRepl(const ListenOptions& o, Peers peers, std::function<void()> quit)
         : o_(o),
           peers_(std::move(peers)),
           quit_(std::move(quit)),
           colour_(use_colour(o.out.color, STDOUT_FILENO)),
           screen_(colour_),
-          terminal_(terminal_setup(colour_, repl::Side::server),
-                    [this](std::optional<std::string> line) { on_line(std::move(line)); },
-                    [this] { shut_down(); }) {}
+          terminal_(
+              terminal_setup(colour_, repl::Side::server),
+              [this](std::optional<std::string> line) { on_line(std::move(line)); },
+              [this] { shut_down(); }) {}
 
     pollfd poll_entry() override {
         terminal_.flush();
@@ -461,7 +486,7 @@ public:
     }
     void on_readable() override { terminal_.on_readable(); }
 
-private:
+  private:
     void on_line(std::optional<std::string> line) {
         if (!line) return shut_down();
         perform(repl::parse_line(*line, repl::Side::server));
@@ -493,7 +518,8 @@ private:
 void ListenRepl::perform(const repl::Action& action) {
     if (const auto* bad = std::get_if<repl::Invalid>(&action)) return show_invalid(screen_, *bad);
     if (std::holds_alternative<repl::Nothing>(action)) return;
-    if (std::holds_alternative<repl::ShowHelp>(action)) return screen_.text(repl::help_text(repl::Side::server));
+    if (std::holds_alternative<repl::ShowHelp>(action))
+        return screen_.text(repl::help_text(repl::Side::server));
     if (std::holds_alternative<repl::ShowStats>(action)) return show_stats();
     if (std::holds_alternative<repl::ListClients>(action)) return list_clients();
     if (std::holds_alternative<repl::Quit>(action)) return shut_down();
@@ -534,19 +560,22 @@ std::vector<ListenPeer> ListenRepl::targets() {
     }
     for (const ListenPeer& p : all)
         if (p.id == *target_) return {p};
-    screen_.error("! client " + std::to_string(*target_) + " is gone: not sent (/to all, or /clients)");
+    screen_.error("! client " + std::to_string(*target_) +
+                  " is gone: not sent (/to all, or /clients)");
     return {};
 }
 
 void ListenRepl::choose(const repl::ChooseTarget& t) {
     if (t.client) {
         const std::vector<ListenPeer> all = peers_();
-        if (std::none_of(all.begin(), all.end(), [&](const ListenPeer& p) { return p.id == *t.client; }))
+        if (std::none_of(all.begin(), all.end(),
+                         [&](const ListenPeer& p) { return p.id == *t.client; }))
             return screen_.error("! no client " + std::to_string(*t.client) + " (see /clients)");
     }
     target_ = t.client;
     terminal_.set_prompt(target_ ? "[" + std::to_string(*target_) + "]> " : "> ");
-    screen_.note(target_ ? "sending to client " + std::to_string(*target_) + " only" : "sending to all clients");
+    screen_.note(target_ ? "sending to client " + std::to_string(*target_) + " only"
+                         : "sending to all clients");
 }
 
 void ListenRepl::list_clients() {
@@ -554,7 +583,8 @@ void ListenRepl::list_clients() {
     if (all.empty()) return screen_.note("no client is connected");
     std::string text;
     for (const ListenPeer& p : all)
-        text += "[" + std::to_string(p.id) + "] " + p.name + (target_ == p.id ? "  (chosen)" : "") + "\n";
+        text += "[" + std::to_string(p.id) + "] " + p.name + (target_ == p.id ? "  (chosen)" : "") +
+                "\n";
     screen_.text(text);
 }
 
@@ -569,19 +599,20 @@ void ListenRepl::show_stats() {
 }  // namespace
 
 bool client_wants_repl(const ClientOptions& o) {
-    return ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO) && o.data.empty() && !o.echo && !o.out.jsonl &&
-           o.count == 0 && o.wait < 0 && o.framing == Framing::lines;
+    return ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO) && o.data.empty() && !o.echo &&
+           !o.out.jsonl && o.count == 0 && o.wait < 0 && o.framing == Framing::lines;
 }
 
 SessionEnd run_repl(net::Stream& stream, ByteView leftover, const ClientOptions& options,
-                    const std::optional<proto::DeflateParams>& deflate, session::Observer* inspector,
-                    const Timings& timings) {
+                    const std::optional<proto::DeflateParams>& deflate,
+                    session::Observer* inspector, const Timings& timings) {
     ClientRepl repl(stream, options, deflate, inspector, timings);
     return repl.run(leftover);
 }
 
 std::string history_path(const char* xdg_state_home, const char* home) {
-    if (xdg_state_home && xdg_state_home[0] == '/') return std::string(xdg_state_home) + "/wscope/history";
+    if (xdg_state_home && xdg_state_home[0] == '/')
+        return std::string(xdg_state_home) + "/wscope/history";
     if (home && home[0] == '/') return std::string(home) + "/.local/state/wscope/history";
     return {};
 }
@@ -590,7 +621,8 @@ bool listen_wants_repl(const ListenOptions& o) {
     return ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO) && !o.echo && !o.out.jsonl;
 }
 
-std::unique_ptr<ListenConsole> make_listen_console(const ListenOptions& options, ListenConsole::Peers peers,
+std::unique_ptr<ListenConsole> make_listen_console(const ListenOptions& options,
+                                                   ListenConsole::Peers peers,
                                                    std::function<void()> quit) {
     return std::make_unique<ListenRepl>(options, std::move(peers), std::move(quit));
 }

@@ -48,7 +48,7 @@ struct ListenPeer {
 };
 
 class ListenConsole {
-public:
+  public:
     using Peers = std::function<std::vector<ListenPeer>()>;
     virtual ~ListenConsole() = default;
     // The entry for stdin's slot in the server's poll() set. It first shows pending output

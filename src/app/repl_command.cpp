@@ -63,7 +63,9 @@ int hex_digit(char c) {
     return -1;
 }
 
-bool is_utf8(std::string_view s) { return proto::is_valid_utf8(proto::as_bytes(s)); }
+bool is_utf8(std::string_view s) {
+    return proto::is_valid_utf8(proto::as_bytes(s));
+}
 
 // ---------------------------------------------------------------------------- the commands
 
@@ -89,16 +91,22 @@ Action parse_to(std::string_view args);
 Action parse_clients(std::string_view args);
 
 constexpr std::array<Command, 12> commands{{
-    {"/ping", "/ping [TEXT]", "send a ping; its round-trip time shows when the pong arrives", false, parse_ping},
+    {"/ping", "/ping [TEXT]", "send a ping; the RTT shows when its pong arrives", false,
+     parse_ping},
     {"/pong", "/pong [TEXT]", "send an unsolicited pong", false, parse_pong},
-    {"/close", "/close [CODE [REASON]]", "close with CODE (1000) and REASON, then wait for the peer's close", false, parse_close},
-    {"/binary", "/binary HEX...", "send a binary message, e.g. /binary 48 65 6c 6c 6f or /binary 48656c6c6f", false, parse_binary},
-    {"/file", "/file [-b] PATH", "send a file as a text message (must be UTF-8), or binary with -b", false, parse_file},
-    {"/fragment", "/fragment N TEXT", "send TEXT as one message cut into N frames", false, parse_fragment},
-    {"/frame", "/frame [FIELD=VALUE...] [text:TEXT | hex:HEX...]", "send one raw frame, no rule checked (fields below)", false, parse_frame},
-    {"/stats", "/stats", "show bytes, messages and frames each way, uptime, ping RTTs", false, parse_stats},
+    {"/close", "/close [CODE [REASON]]", "close (1000 by default), wait for the peer's close",
+     false, parse_close},
+    {"/binary", "/binary HEX...", "send bytes as a binary message: 48 65 6c or 48656c", false,
+     parse_binary},
+    {"/file", "/file [-b] PATH", "send a file as text (UTF-8 only), or as binary (-b)", false,
+     parse_file},
+    {"/fragment", "/fragment N TEXT", "send TEXT as one message in N frames", false,
+     parse_fragment},
+    {"/frame", "/frame [FIELD...] PAYLOAD", "send one raw frame, no rule checked (see below)",
+     false, parse_frame},
+    {"/stats", "/stats", "bytes, messages, frames each way; uptime; ping RTTs", false, parse_stats},
     {"/help", "/help", "show this help", false, parse_help},
-    {"/quit", "/quit", "close normally (1000) and exit once the peer answers", false, parse_quit},
+    {"/quit", "/quit", "close normally (1000), exit when the peer answers", false, parse_quit},
     {"/to", "/to ID|all", "send to client ID only, or to all clients again", true, parse_to},
     {"/clients", "/clients", "list the connected clients", true, parse_clients},
 }};
@@ -126,8 +134,12 @@ Action control_payload(std::string_view name, std::string_view args, bool ping) 
     return SendPong{std::string(args)};
 }
 
-Action parse_ping(std::string_view args) { return control_payload("/ping", args, true); }
-Action parse_pong(std::string_view args) { return control_payload("/pong", args, false); }
+Action parse_ping(std::string_view args) {
+    return control_payload("/ping", args, true);
+}
+Action parse_pong(std::string_view args) {
+    return control_payload("/pong", args, false);
+}
 
 Action parse_close(std::string_view args) {
     std::string_view rest = args;
@@ -174,17 +186,26 @@ Action parse_fragment(std::string_view args) {
     const std::string_view n_text = next_word(rest);
     const auto n = parse_number<std::size_t>(n_text);
     if (!n || *n == 0 || *n > max_fragments)
-        return bad("/fragment", "N must be a number of frames from 1 to " + std::to_string(max_fragments));
+        return bad("/fragment",
+                   "N must be a number of frames from 1 to " + std::to_string(max_fragments));
     const std::string_view text = trim_left(rest);
     if (text.empty()) return bad("/fragment", "no text given");
     if (!is_utf8(text)) return bad("/fragment", "the text is not valid UTF-8");
     return SendFragments{*n, std::string(text)};
 }
 
-Action parse_stats(std::string_view args) { return no_arguments("/stats", args, ShowStats{}); }
-Action parse_help(std::string_view args) { return no_arguments("/help", args, ShowHelp{}); }
-Action parse_quit(std::string_view args) { return no_arguments("/quit", args, Quit{}); }
-Action parse_clients(std::string_view args) { return no_arguments("/clients", args, ListClients{}); }
+Action parse_stats(std::string_view args) {
+    return no_arguments("/stats", args, ShowStats{});
+}
+Action parse_help(std::string_view args) {
+    return no_arguments("/help", args, ShowHelp{});
+}
+Action parse_quit(std::string_view args) {
+    return no_arguments("/quit", args, Quit{});
+}
+Action parse_clients(std::string_view args) {
+    return no_arguments("/clients", args, ListClients{});
+}
 
 Action parse_to(std::string_view args) {
     const std::string_view target = trim(args);
@@ -197,14 +218,16 @@ Action parse_to(std::string_view args) {
 // ---------------------------------------------------------------------------- /frame
 
 constexpr std::string_view frame_fields_help =
-    "/frame fields (any order, each at most once; defaults in brackets):\n"
-    "  fin=0|1                FIN bit [1]\n"
-    "  rsv=BITS               RSV1 RSV2 RSV3 as three bits, e.g. 100 sets RSV1 [000]\n"
-    "  op=NAME|N              text binary cont close ping pong, rsv3..rsv7, rsvb..rsvf, or 0-15 [text]\n"
-    "  mask=on|off|KEY        KEY is 8 hex digits [on in the client, off in the server]\n"
-    "  len=N                  the payload length the header claims, true or not [the real one]\n"
-    "  text:TEXT | hex:HEX... the payload, last: the rest of the line [empty]\n"
-    "  e.g. /frame fin=0 op=text text:hel    /frame op=cont text:lo    /frame rsv=100 hex:01 02\n";
+    "/frame fields, in any order, each at most once [default]:\n"
+    "  fin=0|1            FIN bit [1]\n"
+    "  rsv=BITS           RSV1 RSV2 RSV3 as three bits, e.g. 100 sets RSV1 [000]\n"
+    "  op=NAME|N          text binary cont close ping pong rsv3..rsvf, or 0-15 [text]\n"
+    "  mask=on|off|KEY    KEY: 8 hex digits [on in the client, off in the server]\n"
+    "  len=N              the payload length to claim, true or not [the real one]\n"
+    "  text:TEXT          payload: the rest of the line as typed [empty]\n"
+    "  hex:HEX...         payload: hex bytes to the end of the line, e.g. hex:48 65\n"
+    "  e.g. /frame fin=0 text:hel   then   /frame op=cont text:lo\n"
+    "       /frame rsv=100 op=rsv3 mask=off hex:01 02\n";
 
 // mask=on|off|KEY
 std::string apply_mask_field(SendFrame& f, std::string_view value) {
@@ -218,7 +241,8 @@ std::string apply_mask_field(SendFrame& f, std::string_view value) {
         return {};
     }
     const auto key = parse_hex(value);
-    if (!key || key->size() != 4 || value.size() != 8) return "mask= takes on, off, or a key of 8 hex digits";
+    if (!key || key->size() != 4 || value.size() != 8)
+        return "mask= takes on, off, or a key of 8 hex digits";
     f.mask = FrameMask::key;
     f.header.mask = proto::MaskKey{(*key)[0], (*key)[1], (*key)[2], (*key)[3]};
     return {};
@@ -233,9 +257,11 @@ std::string apply_frame_field(SendFrame& f, std::optional<std::uint64_t>& len, s
     } else if (key == "rsv") {
         if (value.size() != 3 || value.find_first_not_of("01") != std::string_view::npos)
             return "rsv= takes three bits RSV1 RSV2 RSV3, e.g. rsv=100";
-        f.header.rsv = static_cast<std::uint8_t>((value[0] - '0') << 2 | (value[1] - '0') << 1 | (value[2] - '0'));
+        f.header.rsv = static_cast<std::uint8_t>((value[0] - '0') << 2 | (value[1] - '0') << 1 |
+                                                 (value[2] - '0'));
     } else if (key == "op") {
-        if (!proto::parse_opcode(value, f.header.opcode)) return "op=" + std::string(value) + " names no opcode";
+        if (!proto::parse_opcode(value, f.header.opcode))
+            return "op=" + std::string(value) + " names no opcode";
     } else if (key == "mask") {
         return apply_mask_field(f, value);
     } else if (key == "len") {
@@ -244,7 +270,8 @@ std::string apply_frame_field(SendFrame& f, std::optional<std::uint64_t>& len, s
             return "len= takes a number below 2^63 (RFC 6455 §5.2)";
         len = *n;
     } else {
-        return "unknown field \"" + std::string(key) + "\" (fields: fin= rsv= op= mask= len= text: hex:)";
+        return "unknown field \"" + std::string(key) +
+               "\" (fields: fin= rsv= op= mask= len= text: hex:)";
     }
     return {};
 }
@@ -271,25 +298,30 @@ Action parse_frame(std::string_view args) {
     std::string_view rest = args;
     while (!(rest = trim_left(rest)).empty()) {
         if (starts_with_icase(rest, "text:") || starts_with_icase(rest, "hex:")) {
-            if (std::string error = take_frame_payload(f, rest); !error.empty()) return bad("/frame", error);
+            if (std::string error = take_frame_payload(f, rest); !error.empty())
+                return bad("/frame", error);
             break;
         }
         const std::string_view field = next_word(rest);
         const auto eq = field.find('=');
         if (eq == std::string_view::npos)
-            return bad("/frame", "expected FIELD=VALUE, text:TEXT or hex:HEX, not \"" + std::string(field) + "\"");
+            return bad("/frame", "expected FIELD=VALUE, text:TEXT or hex:HEX, not \"" +
+                                     std::string(field) + "\"");
         const std::string key = lower(field.substr(0, eq));
         if (std::find(given.begin(), given.end(), key) != given.end())
             return bad("/frame", key + "= is given twice");
         given.push_back(key);
-        if (std::string error = apply_frame_field(f, len, key, field.substr(eq + 1)); !error.empty())
+        if (std::string error = apply_frame_field(f, len, key, field.substr(eq + 1));
+            !error.empty())
             return bad("/frame", error);
     }
     f.header.payload_len = len.value_or(f.payload.size());
     return f;
 }
 
-bool available(const Command& c, Side side) { return !c.server_only || side == Side::server; }
+bool available(const Command& c, Side side) {
+    return !c.server_only || side == Side::server;
+}
 
 const Command* find_command(std::string_view name, Side side) {
     const std::string wanted = lower(name);
@@ -299,11 +331,13 @@ const Command* find_command(std::string_view name, Side side) {
 }
 
 Action text_message(std::string_view text) {
-    if (!is_utf8(text)) return Invalid{"the line is not valid UTF-8: not sent (try /binary or /file -b)", {}};
+    if (!is_utf8(text))
+        return Invalid{"the line is not valid UTF-8: not sent (try /binary or /file -b)", {}};
     return SendText{std::string(text)};
 }
 
-std::vector<std::string> with_prefix(std::initializer_list<std::string_view> words, std::string_view prefix) {
+std::vector<std::string> with_prefix(std::initializer_list<std::string_view> words,
+                                     std::string_view prefix) {
     std::vector<std::string> out;
     for (std::string_view w : words)
         if (starts_with_icase(w, lower(prefix))) out.emplace_back(w);
@@ -314,8 +348,9 @@ std::vector<std::string> with_prefix(std::initializer_list<std::string_view> wor
 Completion complete_frame(std::string_view before, std::string_view word) {
     Completion c;
     if (before.ends_with("op=")) {
-        c.words = with_prefix({"text", "binary", "cont", "close", "ping", "pong", "rsv3", "rsv4", "rsv5", "rsv6",
-                               "rsv7", "rsvb", "rsvc", "rsvd", "rsve", "rsvf"}, word);
+        c.words = with_prefix({"text", "binary", "cont", "close", "ping", "pong", "rsv3", "rsv4",
+                               "rsv5", "rsv6", "rsv7", "rsvb", "rsvc", "rsvd", "rsve", "rsvf"},
+                              word);
     } else if (before.ends_with("mask=")) {
         c.words = with_prefix({"on", "off"}, word);
     } else if (before.ends_with("fin=")) {
@@ -379,8 +414,9 @@ std::string help_text(Side side) {
     out += "Any other line is sent as a text message";
     out += side == Side::server ? " to the chosen clients (all at first).\n" : ".\n";
     out += frame_fields_help;
-    out += "Keys: Up/Down walk the history, Ctrl-R searches it, Ctrl-C clears the line,\n"
-           "      Ctrl-D on an empty line does /quit.\n";
+    out +=
+        "Keys: Up/Down walk the history, Ctrl-R searches it, Ctrl-C clears the line,\n"
+        "      Ctrl-D on an empty line does /quit.\n";
     return out;
 }
 

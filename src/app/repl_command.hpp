@@ -74,9 +74,9 @@ struct Invalid {
     std::string usage;    // the command's usage line; empty for an unknown command
 };
 
-using Action = std::variant<Nothing, SendText, SendBinary, SendFile, SendFragments, SendPing,
-                            SendPong, Close, SendFrame, ShowStats, ShowHelp, Quit, ChooseTarget,
-                            ListClients, Invalid>;
+using Action =
+    std::variant<Nothing, SendText, SendBinary, SendFile, SendFragments, SendPing, SendPong, Close,
+                 SendFrame, ShowStats, ShowHelp, Quit, ChooseTarget, ListClients, Invalid>;
 
 // Limits with their reasons.
 // Control frames carry at most 125 payload bytes (RFC 6455 §5.5).

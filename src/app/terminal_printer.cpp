@@ -55,7 +55,8 @@ void write_all(int fd, std::string_view text) {
 
 // Creates each missing directory of path's parent, mode 0700 (history may hold secrets).
 void make_parent_dirs(const std::string& path) {
-    for (auto slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
+    for (auto slash = path.find('/', 1); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
         ::mkdir(path.substr(0, slash).c_str(), 0700);
 }
 
@@ -67,7 +68,9 @@ std::size_t sgr_length(std::string_view text, std::size_t i) {
     return j < text.size() && text[j] == 'm' ? j + 1 - i : 0;
 }
 
-bool only_bells(std::string_view text) { return text.find_first_not_of('\a') == std::string_view::npos; }
+bool only_bells(std::string_view text) {
+    return text.find_first_not_of('\a') == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -121,7 +124,8 @@ Terminal::Terminal(TerminalSetup setup, LineHandler on_line, QuitHandler on_quit
 Terminal::~Terminal() {
     close_input();
     flush();
-    if (history_ok_) history_truncate_file(setup_.history_file.c_str(), static_cast<int>(setup_.history_size));
+    if (history_ok_)
+        history_truncate_file(setup_.history_file.c_str(), static_cast<int>(setup_.history_size));
     stop_signals();
     stop_capture();
     rl_outstream = stdout;
@@ -155,8 +159,10 @@ void Terminal::stop_capture() {
         ::close(capture_fd_);
         capture_fd_ = -1;
     }
-    if (screen_) std::fclose(screen_);  // closes screen_fd_
-    else if (screen_fd_ >= 0) ::close(screen_fd_);
+    if (screen_)
+        std::fclose(screen_);  // closes screen_fd_
+    else if (screen_fd_ >= 0)
+        ::close(screen_fd_);
     screen_ = nullptr;
     screen_fd_ = -1;
 }
@@ -170,7 +176,8 @@ std::string Terminal::take_captured() {
     std::string text(static_cast<std::size_t>(end), '\0');
     std::size_t got = 0;
     while (got < text.size()) {
-        const ssize_t n = ::pread(capture_fd_, text.data() + got, text.size() - got, static_cast<off_t>(got));
+        const ssize_t n =
+            ::pread(capture_fd_, text.data() + got, text.size() - got, static_cast<off_t>(got));
         if (n <= 0) break;
         got += static_cast<std::size_t>(n);
     }
@@ -246,7 +253,8 @@ void Terminal::line_entered(char* raw) {
 
 void Terminal::on_readable() {
     signalfd_siginfo info{};
-    while (signal_fd_ >= 0 && ::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+    while (signal_fd_ >= 0 &&
+           ::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
         handle_signal(static_cast<int>(info.ssi_signo));
     for (int i = 0; i < keys_per_turn && input_open_; ++i) {
         pollfd in{STDIN_FILENO, POLLIN, 0};
@@ -260,7 +268,8 @@ void Terminal::on_readable() {
 char** Terminal::completions(const char* word, int start) {
     rl_attempted_completion_over = 1;  // no file names unless the command takes one
     if (!setup_.complete) return nullptr;
-    repl::Completion c = setup_.complete(std::string_view(rl_line_buffer, static_cast<std::size_t>(start)), word);
+    repl::Completion c =
+        setup_.complete(std::string_view(rl_line_buffer, static_cast<std::size_t>(start)), word);
     if (c.files) {
         rl_attempted_completion_over = 0;
         return nullptr;
@@ -285,7 +294,8 @@ void Terminal::load_history() {
     stifle_history(static_cast<int>(setup_.history_size));
     if (setup_.history_file.empty()) return;
     make_parent_dirs(setup_.history_file);
-    const int fd = ::open(setup_.history_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int fd =
+        ::open(setup_.history_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return;  // no history file: history works for this run only
     ::close(fd);
     history_ok_ = true;
@@ -293,7 +303,8 @@ void Terminal::load_history() {
 }
 
 void Terminal::remember(const std::string& line) {
-    const HIST_ENTRY* last = history_length > 0 ? history_get(history_base + history_length - 1) : nullptr;
+    const HIST_ENTRY* last =
+        history_length > 0 ? history_get(history_base + history_length - 1) : nullptr;
     if (last && line == last->line) return;  // Up should not walk through repeats
     add_history(line.c_str());
     if (history_ok_) append_history(1, setup_.history_file.c_str());
@@ -328,9 +339,15 @@ void Terminal::stop_signals() {
 
 void Terminal::handle_signal(int signo) {
     switch (signo) {
-        case SIGINT: clear_line(); break;
-        case SIGWINCH: rl_resize_terminal(); break;
-        case SIGTSTP: suspend(); break;
+        case SIGINT:
+            clear_line();
+            break;
+        case SIGWINCH:
+            rl_resize_terminal();
+            break;
+        case SIGTSTP:
+            suspend();
+            break;
         default:
             if (on_quit_) on_quit_();
     }

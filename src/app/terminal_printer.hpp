@@ -48,7 +48,7 @@ struct TerminalSetup {
 };
 
 class Terminal {
-public:
+  public:
     // Each line entered (Enter), or nullopt for Ctrl-D on an empty line (or the end of input).
     using LineHandler = std::function<void(std::optional<std::string> line)>;
     // SIGTERM or SIGHUP arrived.
@@ -74,7 +74,7 @@ public:
     char** completions(const char* word, int start);
     char* next_candidate(int state);
 
-private:
+  private:
     void start_capture();
     void stop_capture();
     [[nodiscard]] std::string take_captured();
@@ -93,14 +93,14 @@ private:
     LineHandler on_line_;
     QuitHandler on_quit_;
     bool input_open_ = false;
-    int screen_fd_ = -1;          // the real terminal (a copy of the original stdout)
-    int saved_stderr_ = -1;       // the original stderr, when it is captured too
-    int capture_fd_ = -1;         // the memory file standing in for stdout/stderr
+    int screen_fd_ = -1;     // the real terminal (a copy of the original stdout)
+    int saved_stderr_ = -1;  // the original stderr, when it is captured too
+    int capture_fd_ = -1;    // the memory file standing in for stdout/stderr
     int signal_fd_ = -1;
-    int wake_fd_ = -1;            // epoll set of stdin and signal_fd_
+    int wake_fd_ = -1;             // epoll set of stdin and signal_fd_
     std::FILE* screen_ = nullptr;  // readline's output stream, on screen_fd_
     sigset_t saved_mask_{};
-    bool in_handler_ = false;     // inside on_line_: readline redraws the prompt afterwards
+    bool in_handler_ = false;  // inside on_line_: readline redraws the prompt afterwards
     bool history_ok_ = false;
     std::vector<std::string> candidates_;  // the completion being offered
     std::size_t next_candidate_ = 0;

@@ -24,6 +24,9 @@ public:
     [[nodiscard]] virtual bool wants_frames() const { return false; }
     // A frame header; raw is the header as on the wire.
     virtual void on_frame_header(Direction, const proto::FrameHeader&, proto::ByteView /*raw*/) {}
+    // With permessage-deflate: what the next outgoing frame holds before compression (called
+    // just before its on_frame_header).
+    virtual void on_frame_uncompressed(Direction, proto::ByteView /*data*/) {}
     // A piece of that frame's payload, unmasked (offset within the frame's payload).
     virtual void on_frame_payload(Direction, proto::ByteView /*data*/, std::uint64_t /*offset*/,
                                   bool /*frame_end*/) {}

@@ -128,7 +128,7 @@ void Session::handle(const proto::Event& ev) {
             const std::size_t from = out_.size();
             conn_.send_fragment(m->type, m->data, m->first, m->last, out_);
             if (m->last) ++stats_.messages_out;
-            report_sent(from);
+            report_sent(from, m->data);
         }
     } else if (const auto* f = std::get_if<FrameStart>(&ev)) {
         ++stats_.frames_in;
@@ -216,7 +216,7 @@ void Session::send_message(proto::MessageType type, proto::ByteView payload) {
     const std::size_t from = out_.size();
     conn_.send_message(type, payload, out_);
     ++stats_.messages_out;
-    report_sent(from);
+    report_sent(from, payload);
 }
 
 void Session::send_fragment(proto::MessageType type, proto::ByteView payload, bool first, bool fin) {
@@ -224,7 +224,7 @@ void Session::send_fragment(proto::MessageType type, proto::ByteView payload, bo
     const std::size_t from = out_.size();
     conn_.send_fragment(type, payload, first, fin, out_);
     if (fin) ++stats_.messages_out;
-    report_sent(from);
+    report_sent(from, payload);
 }
 
 void Session::send_ping(proto::ByteView payload) {
@@ -270,7 +270,7 @@ void Session::close(std::uint16_t code, std::string_view reason) {
     flush();
 }
 
-void Session::report_sent(std::size_t from) {
+void Session::report_sent(std::size_t from, proto::ByteView uncompressed) {
     ++stats_.frames_out;
     if (!observer_.wants_frames()) return;
     // Decode what we just encoded, so the user sees exactly what goes on the wire.
@@ -278,8 +278,11 @@ void Session::report_sent(std::size_t from) {
     proto::HeaderParser parser;
     if (parser.parse(rest) != proto::HeaderParser::Status::done) return;
     const proto::FrameHeader h = parser.header();
-    proto::Bytes payload(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(h.payload_len));
+    // A crafted frame (/frame len=N) may claim more than it carries: show what it carries.
+    const auto carried = std::min<std::uint64_t>(h.payload_len, rest.size());
+    proto::Bytes payload(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(carried));
     if (h.mask) proto::apply_mask(payload, *h.mask);
+    if (options_.deflate && !proto::is_control(h.opcode)) observer_.on_frame_uncompressed(Direction::out, uncompressed);
     observer_.on_frame_header(Direction::out, h, parser.raw());
     observer_.on_frame_payload(Direction::out, payload, 0, true);
 }

@@ -86,6 +86,7 @@ public:
     // True while unsent output is small enough to accept more input.
     [[nodiscard]] bool accepting_input() const { return pending_out() < options_.input_pause_threshold; }
     [[nodiscard]] bool closing() const { return conn_.close_sent(); }
+    [[nodiscard]] bool compressing() const { return options_.deflate.has_value(); }
     [[nodiscard]] bool finished() const { return finished_; }
     [[nodiscard]] const Failure& failure() const { return failure_; }
     [[nodiscard]] const SessionStats& stats() const { return stats_; }
@@ -101,7 +102,7 @@ private:
     void on_violation(const proto::Violation& v);
     void on_stream_end(bool clean);
     void flush();
-    void report_sent(std::size_t from);
+    void report_sent(std::size_t from, proto::ByteView uncompressed = {});
     void finish(Outcome outcome, std::string message);
     void fail_io(const std::string& message);
     void touch();  // the peer said something: restart the silence timer

@@ -12,7 +12,6 @@ Every wait polls the screen or the server's records with a deadline; none sleeps
 """
 import base64
 import hashlib
-import itertools
 import os
 import re
 import shlex
@@ -31,7 +30,6 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 KNOWN_OPS = {OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG}
 WAIT = 10  # seconds any single expected event may take
-_names = itertools.count()
 
 
 # ---------------------------------------------------------------------------- wire helpers
@@ -301,17 +299,19 @@ class RawClient:
 # ---------------------------------------------------------------------------- the terminal
 
 class Pane:
-    """A shell command in a detached tmux session on its own tmux server (-L), 120x40."""
+    """A shell command in a detached tmux session, 120x40, on its own tmux server whose socket
+    (-S) lives in a temporary directory, removed with it."""
 
     def __init__(self, command, env):
-        self.server = f"wscope-repl-{os.getpid()}-{next(_names)}"
+        self.dir = tempfile.mkdtemp(prefix="wscope-tmux-")
+        self.socket = os.path.join(self.dir, "tmux.sock")
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         # After wscope ends, the shell prints its exit status and keeps the pane open.
         shell = f"cd {shlex.quote(ROOT)} && env {assigns} {command}; echo EXIT=$?; sleep 600"
         self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", shell)
 
     def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.server, *args], check=True, capture_output=True,
+        return subprocess.run(["tmux", "-S", self.socket, *args], check=True, capture_output=True,
                               text=True).stdout
 
     def type(self, text):
@@ -343,7 +343,8 @@ class Pane:
         return int(self.wait_for(r"^EXIT=(\d+)", timeout).group(1))
 
     def kill(self):
-        subprocess.run(["tmux", "-L", self.server, "kill-server"], capture_output=True)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wscope_command(*args):
