@@ -14,7 +14,7 @@ class Output {
 public:
     explicit Output(int fd) : fd_(fd) {}
 
-    void append(proto::ByteView data) { buf_.append(proto::as_chars(data)); maybe_flush(); }
+    void append(proto::ByteView data);
     void append(std::string_view text) { buf_.append(text); maybe_flush(); }
     void append(char c) { buf_.push_back(c); }
     // Writes everything gathered (blocking); false once the reader has gone away.
@@ -22,6 +22,7 @@ public:
     [[nodiscard]] bool broken() const { return broken_; }
 
 private:
+    void write_direct(proto::ByteView data);
     void maybe_flush() {
         if (buf_.size() >= flush_threshold) flush();
     }

@@ -71,7 +71,9 @@ private:
             if (!last) return;
             out_.append(partial_);
             partial_.clear();
-            if (partial_.capacity() > (1u << 20)) partial_.shrink_to_fit();
+            // Keep the buffer for the next message (no page faults per message), unless an
+            // unusually large message made it big.
+            if (partial_.capacity() > (16u << 20)) partial_.shrink_to_fit();
         }
         if (type == MessageType::text) out_.append('\n');
     }
