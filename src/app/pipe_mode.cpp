@@ -99,25 +99,13 @@ public:
           masks_(make_masks(o)),
           out_(out),
           writer_(out_, o.count, !o.out.jsonl, inspector),
-          session_(stream, session_options(o, deflate), *masks_, writer_, time_),
+          session_(stream, client_session_options(o, deflate), *masks_, writer_, time_),
           splitter_(o.framing, o.chunk) {}
 
     session::Failure run(ByteView leftover);
     [[nodiscard]] const session::SessionStats& stats() const { return session_.stats(); }
 
 private:
-    static session::SessionOptions session_options(const ClientOptions& o,
-                                                   const std::optional<proto::DeflateParams>& deflate) {
-        session::SessionOptions s;
-        s.deflate = deflate;
-        s.role = proto::Role::client;
-        s.max_message = o.max_message;
-        s.ping_interval = o.ping_interval;
-        s.ping_timeout = o.ping_timeout;
-        s.close_timeout = o.close_timeout;
-        s.echo = o.echo;
-        return s;
-    }
 
     void send_record(ByteView record, std::uint64_t number);
     void read_stdin();
@@ -226,6 +214,19 @@ session::Failure PipeMode::run(ByteView leftover) {
 }
 
 }  // namespace
+
+session::SessionOptions client_session_options(const ClientOptions& o,
+                                               const std::optional<proto::DeflateParams>& deflate) {
+    session::SessionOptions s;
+    s.deflate = deflate;
+    s.role = proto::Role::client;
+    s.max_message = o.max_message;
+    s.ping_interval = o.ping_interval;
+    s.ping_timeout = o.ping_timeout;
+    s.close_timeout = o.close_timeout;
+    s.echo = o.echo;
+    return s;
+}
 
 SessionEnd run_pipe_mode(net::Stream& stream, ByteView leftover, const ClientOptions& options,
                          const std::optional<proto::DeflateParams>& deflate, Output& out,

@@ -23,6 +23,10 @@ struct SessionEnd {
     session::SessionStats stats;
 };
 
+// The session settings the client's options ask for (pipe mode and the REPL alike).
+[[nodiscard]] session::SessionOptions client_session_options(
+    const ClientOptions& options, const std::optional<proto::DeflateParams>& deflate);
+
 [[nodiscard]] SessionEnd run_pipe_mode(net::Stream& stream, proto::ByteView leftover,
                                              const ClientOptions& options,
                                              const std::optional<proto::DeflateParams>& deflate, Output& out,

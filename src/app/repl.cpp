@@ -334,17 +334,6 @@ class ClientView final : public session::Observer {
     IncomingMessage message_;
 };
 
-session::SessionOptions session_options(const ClientOptions& o,
-                                        const std::optional<proto::DeflateParams>& deflate) {
-    session::SessionOptions s;
-    s.deflate = deflate;
-    s.role = proto::Role::client;
-    s.max_message = o.max_message;
-    s.ping_interval = o.ping_interval;
-    s.ping_timeout = o.ping_timeout;
-    s.close_timeout = o.close_timeout;
-    return s;
-}
 
 class ClientRepl {
   public:
@@ -357,7 +346,7 @@ class ClientRepl {
           screen_(colour_),
           masks_(make_masks(o)),
           view_(screen_, inspector, inspector && o.out.show_ping_pong && !o.out.frames),
-          session_(stream, session_options(o, deflate), *masks_, view_, time_),
+          session_(stream, client_session_options(o, deflate), *masks_, view_, time_),
           terminal_(
               terminal_setup(colour_, repl::Side::client),
               [this](std::optional<std::string> line) { on_line(std::move(line)); },

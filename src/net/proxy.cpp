@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "net/fd.hpp"
 #include "net/fd_stream.hpp"
 
 namespace wscope::net {
@@ -150,18 +151,6 @@ std::optional<std::string> first_set(const EnvLookup& env,
 
 // ---- Waiting on the proxy ------------------------------------------------------------------
 
-int poll_ms(const std::optional<Clock::time_point>& end) {
-    if (!end) return -1;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*end - Clock::now());
-    if (left.count() <= 0) return 0;
-    return left.count() > INT_MAX ? INT_MAX : static_cast<int>(left.count());
-}
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%gs", static_cast<double>(ms.count()) / 1000.0);
-    return buf;
-}
 
 // Waits for what the last call asked for; false on timeout, error text on failure.
 std::optional<NetError> wait(Stream& s, Status want, const std::optional<Clock::time_point>& end,

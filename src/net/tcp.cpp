@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "net/fd.hpp"
 #include "net/fd_stream.hpp"
 
 namespace wscope::net {
@@ -200,20 +201,6 @@ struct Attempt {
     std::string address;  // "127.0.0.1:9"
 };
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-  private:
-    int fd_;
-};
 
 void set_nodelay(int fd) {
     const int one = 1;

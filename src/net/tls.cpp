@@ -22,6 +22,7 @@
 #include <fstream>
 #include <utility>
 
+#include "net/fd.hpp"
 #include "net/fd_stream.hpp"
 
 namespace wscope::net {
@@ -427,19 +428,6 @@ NetResult<std::unique_ptr<TlsStream>> make_stream(SSL* ssl, std::unique_ptr<Stre
     return std::make_unique<TlsStream>(ssl, std::move(inner), std::move(io), server);
 }
 
-// Milliseconds left for poll(2), or -1 without a deadline.
-int poll_ms(const std::optional<Clock::time_point>& end) {
-    if (!end) return -1;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*end - Clock::now());
-    if (left.count() <= 0) return 0;
-    return left.count() > INT_MAX ? INT_MAX : static_cast<int>(left.count());
-}
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%gs", static_cast<double>(ms.count()) / 1000.0);
-    return buf;
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "net/fd.hpp"
 #include "net/fd_stream.hpp"
 
 namespace wscope::net {
@@ -63,20 +64,6 @@ NetResult<UnixAddress> make_address(const std::string& path) {
     return a;
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-  private:
-    int fd_;
-};
 
 int new_socket() {
     return ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

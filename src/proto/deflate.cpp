@@ -62,6 +62,15 @@ std::optional<int> window_bits(std::string_view v) {
     return n;
 }
 
+// The four parameters of §7.1 by position (0-3), -1 for any other name.
+int param_index(std::string_view name) {
+    constexpr std::string_view names[] = {"server_no_context_takeover", "client_no_context_takeover",
+                                           "server_max_window_bits", "client_max_window_bits"};
+    for (int i = 0; i < 4; ++i)
+        if (name == names[i]) return i;
+    return -1;
+}
+
 Error bad(std::string what) { return Error{Errc::handshake_bad_extension, "permessage-deflate: " + std::move(what)}; }
 
 }  // namespace
@@ -78,11 +87,7 @@ Result<std::optional<DeflateParams>> deflate_accept_response(std::string_view ex
         DeflateParams p;
         bool seen[4] = {false, false, false, false};
         for (const Param& param : params) {
-            int idx = -1;
-            if (param.name == "server_no_context_takeover") idx = 0;
-            if (param.name == "client_no_context_takeover") idx = 1;
-            if (param.name == "server_max_window_bits") idx = 2;
-            if (param.name == "client_max_window_bits") idx = 3;
+            const int idx = param_index(param.name);
             // §7.1: unknown parameters, and any parameter twice, fail the handshake.
             if (idx < 0) return bad("unknown parameter \"" + std::string(param.name) + "\"");
             if (seen[idx]) return bad("parameter \"" + std::string(param.name) + "\" appears twice");
@@ -113,11 +118,7 @@ std::optional<DeflateAgreement> deflate_negotiate(const std::vector<std::string>
         bool ok = true;
         bool seen[4] = {false, false, false, false};
         for (const Param& param : params) {
-            int idx = -1;
-            if (param.name == "server_no_context_takeover") idx = 0;
-            if (param.name == "client_no_context_takeover") idx = 1;
-            if (param.name == "server_max_window_bits") idx = 2;
-            if (param.name == "client_max_window_bits") idx = 3;
+            const int idx = param_index(param.name);
             if (idx < 0 || seen[idx]) {
                 ok = false;  // §7.1: decline an offer with unknown or repeated parameters
                 break;
