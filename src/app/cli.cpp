@@ -136,6 +136,9 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("-F,--frames", l.out.frames, "Show every frame, both directions, one line each (stderr)")->group("Output");
     cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
     cmd->add_flag("-P,--show-ping-pong", l.out.show_ping_pong, "Show pings and pongs")->group("Output");
+    cmd->add_flag("--jsonl", l.out.jsonl, "Print every event as a JSON object per line on stdout, with the client id (frames too with -F)")->group("Output");
+    cmd->add_option("-T,--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall (default) or relative")
+        ->expected(0, 1)->default_str("wall")->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group("Output");
     cmd->add_option("--color", cl.listen_color, "Colour diagnostics: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
 }
@@ -179,6 +182,9 @@ std::string resolve(CommandLine& cl) {
         cl.client.out.timestamps = cl.timestamps == "relative" ? OutputOptions::Timestamps::relative
                                                                 : OutputOptions::Timestamps::wall;
     cl.listen.out.color = colour_mode(cl.listen_color);
+    if (cl.listen_cmd->count("-T"))
+        cl.listen.out.timestamps = cl.listen_timestamps == "relative" ? OutputOptions::Timestamps::relative
+                                                                      : OutputOptions::Timestamps::wall;
     // -X shows frames, so it implies -F.
     if (cl.client.out.hexdump) cl.client.out.frames = true;
     if (cl.listen.out.hexdump) cl.listen.out.frames = true;

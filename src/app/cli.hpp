@@ -23,7 +23,7 @@ struct CommandLine {
     std::string listen_short;  // -l PORT (wscat style)
     // Raw strings that need checking after parsing.
     std::vector<std::string> raw_headers;
-    std::string color = "auto", listen_color = "auto", timestamps;
+    std::string color = "auto", listen_color = "auto", timestamps, listen_timestamps;
     bool null_flag = false, whole = false, text_flag = false, ipv4 = false, ipv6 = false;
     std::uint64_t mask_seed = 0;
 };

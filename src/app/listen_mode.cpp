@@ -16,6 +16,7 @@
 #include "app/exit_code.hpp"
 #include "app/input.hpp"
 #include "app/inspector.hpp"
+#include "app/jsonl_printer.hpp"
 #include "app/output.hpp"
 #include "app/repl.hpp"
 #include "app/reporter.hpp"
@@ -80,7 +81,8 @@ struct Client {
     session::ServerHandshake handshake;
     session::TimePoint handshake_deadline;
     std::unique_ptr<session::Observer> observer;
-    std::unique_ptr<Inspector> inspector;
+    // What the user sees of this client: frame lines on stderr, or JSON Lines on stdout.
+    std::unique_ptr<session::Observer> view;
     std::unique_ptr<session::Session> session;
     std::string path;
     // A client whose TLS handshake failed: we wait briefly for it to hang up, so the alert
@@ -100,6 +102,7 @@ public:
     void on_message(Client& c, proto::MessageType type, proto::ByteView data, bool first, bool last);
     void on_close(Client& c, session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason);
     [[nodiscard]] std::string tag(const Client& c) const { return "[" + std::to_string(c.id) + "] "; }
+    [[nodiscard]] bool jsonl() const { return o_.out.jsonl; }
 
 private:
     void accept_clients();
@@ -137,28 +140,30 @@ private:
 class ClientObserver final : public session::Observer {
 public:
     ClientObserver(Server& s, Client& c) : server_(s), client_(c) {}
-    bool wants_frames() const override { return client_.inspector->wants_frames(); }
+    bool wants_frames() const override { return client_.view->wants_frames(); }
     void on_frame_header(session::Direction d, const proto::FrameHeader& h, proto::ByteView raw) override {
-        client_.inspector->on_frame_header(d, h, raw);
+        client_.view->on_frame_header(d, h, raw);
     }
     void on_frame_payload(session::Direction d, proto::ByteView data, std::uint64_t off, bool end) override {
-        client_.inspector->on_frame_payload(d, data, off, end);
+        client_.view->on_frame_payload(d, data, off, end);
     }
     void on_frame_uncompressed(session::Direction d, proto::ByteView data) override {
-        client_.inspector->on_frame_uncompressed(d, data);
+        client_.view->on_frame_uncompressed(d, data);
     }
     void on_message(proto::MessageType t, proto::ByteView d, bool first, bool last) override {
-        client_.inspector->on_message(t, d, first, last);
+        client_.view->on_message(t, d, first, last);
         server_.on_message(client_, t, d, first, last);
     }
-    void on_ping(session::Direction d, proto::ByteView p) override { client_.inspector->on_ping(d, p); }
+    void on_ping(session::Direction d, proto::ByteView p) override { client_.view->on_ping(d, p); }
     void on_pong(session::Direction d, proto::ByteView p, std::optional<std::chrono::microseconds> rtt) override {
-        client_.inspector->on_pong(d, p, rtt);
+        client_.view->on_pong(d, p, rtt);
     }
     void on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) override {
+        // Frame lines show closes themselves; the server's notes cover the rest. JSON gets all.
+        if (server_.jsonl()) client_.view->on_close(dir, code, reason);
         server_.on_close(client_, dir, code, reason);
     }
-    void on_violation(const proto::Error& e) override { client_.inspector->on_violation(e); }
+    void on_violation(const proto::Error& e) override { client_.view->on_violation(e); }
 
 private:
     Server& server_;
@@ -166,7 +171,7 @@ private:
 };
 
 void Server::on_message(Client& c, proto::MessageType type, proto::ByteView data, bool first, bool last) {
-    if (o_.echo) {
+    if (o_.echo || o_.out.jsonl) {
         if (last) ++received_;
         if (report_.verbose() && last)
             report_.trace(tag(c) + "echoed a " + (type == proto::MessageType::text ? "text" : "binary") + " message");
@@ -273,7 +278,15 @@ void Server::drive_handshake(Client& c) {
     so.max_message = o_.max_message;
     so.close_timeout = o_.close_timeout;
     so.deflate = c.handshake.deflate();
-    c.inspector = std::make_unique<Inspector>(o_.out, tag(c));
+    if (o_.out.jsonl) {
+        auto printer = std::make_unique<JsonlPrinter>(out_, o_.out.frames, c.id);
+        const auto& a = c.handshake.accepted();
+        const std::string extensions = c.handshake.deflate() ? std::string(proto::deflate_extension) : "";
+        printer->open(c.handshake.request().target, c.handshake.request(), a.subprotocol, extensions);
+        c.view = std::move(printer);
+    } else {
+        c.view = std::make_unique<Inspector>(o_.out, tag(c));
+    }
     c.observer = std::make_unique<ClientObserver>(*this, c);
     c.session = std::make_unique<session::Session>(*c.stream, so, masks_, *c.observer, time_);
     std::size_t open = 0;
