@@ -120,7 +120,8 @@ private:
     MessageWriter writer_;
     session::Session session_;
     InputSplitter splitter_;
-    proto::Bytes stdin_buf_ = proto::Bytes(256 * 1024);
+    // A read as large as a --chunk record (up to 4 MiB) lets whole records pass without a copy.
+    proto::Bytes stdin_buf_ = proto::Bytes(std::clamp<std::size_t>(o_.chunk, 256 * 1024, 4u << 20));
     bool reading_stdin_ = true;
     std::optional<session::TimePoint> wait_deadline_;
     std::string input_error_;
