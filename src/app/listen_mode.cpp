@@ -391,7 +391,8 @@ int Server::run() {
     report_.always(on_unix ? "listening on unix:" + unix_path_ + " (" + scheme + "://localhost/)"
                            : "listening on " + scheme + "://" + url_host(host) + ":" +
                                  std::to_string(listener_->port()) + "/");
-    reading_stdin_ = !o_.echo && !::isatty(STDIN_FILENO) ? true : !o_.echo;
+    // Echo servers leave stdin alone; otherwise its lines go to every client.
+    reading_stdin_ = !o_.echo;
     if (reading_stdin_ && listen_wants_repl(o_)) start_console();
     install_signal_handlers();
 
