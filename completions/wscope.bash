@@ -34,7 +34,7 @@ _wscope() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             listen) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
-            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--color) ((i++)) ;;
+            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--timestamps|--color) ((i++)) ;;
             -*) ;;
             *) positional=1 ;;
         esac
@@ -44,7 +44,7 @@ _wscope() {
     case $cmd in
     listen)
         case $prev in
-            -T|--timestamps) if [[ $cur != -* ]]; then _wscope_words "$prefix" "$cur" 'wall relative'; return; fi ;;
+            --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --tls-cert|--tls-key|--tls-client-ca) _wscope_paths "$prefix" "$cur" -f; return ;;
             -s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size) return ;;  # a value wscope cannot guess
@@ -52,7 +52,7 @@ _wscope() {
         opts='-h --help --echo -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --jsonl -T --timestamps --color' ;;
     *)
         case $prev in
-            -T|--timestamps) if [[ $cur != -* ]]; then _wscope_words "$prefix" "$cur" 'wall relative'; return; fi ;;
+            --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --unix-socket|--cacert|--cert|--key) _wscope_paths "$prefix" "$cur" -f; return ;;
             --capath) _wscope_paths "$prefix" "$cur" -d; return ;;

@@ -48,7 +48,8 @@ complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s X -l hexdump -
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s P -l show-ping-pong -d 'Show pings and pongs'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l jsonl -d 'Print every event as a JSON object per line on stdout (frames too with -F)'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l stats -d 'At exit, print timings and counts on stderr'
-complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s T -l timestamps -x -a 'wall relative' -d 'Prefix diagnostic lines with the time: wall (default) or relative'
+complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s T -d 'Prefix diagnostic lines with the wall-clock time'
+complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l timestamps -x -a 'wall relative' -d 'Prefix diagnostic lines with the time: wall or relative (since start)'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l color -x -a 'auto always never' -d 'Colour diagnostics: auto, always or never'
 
 # wscope listen [OPTIONS]
@@ -72,5 +73,6 @@ complete -c wscope -n '__fish_seen_subcommand_from listen' -s F -l frames -d 'Sh
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s X -l hexdump -d 'With frames, a hex dump of each frame as on the wire'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s P -l show-ping-pong -d 'Show pings and pongs'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l jsonl -d 'Print every event as a JSON object per line on stdout, with the client id (frames too with -F)'
-complete -c wscope -n '__fish_seen_subcommand_from listen' -s T -l timestamps -x -a 'wall relative' -d 'Prefix diagnostic lines with the time: wall (default) or relative'
+complete -c wscope -n '__fish_seen_subcommand_from listen' -s T -d 'Prefix diagnostic lines with the wall-clock time'
+complete -c wscope -n '__fish_seen_subcommand_from listen' -l timestamps -x -a 'wall relative' -d 'Prefix diagnostic lines with the time: wall or relative (since start)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l color -x -a 'auto always never' -d 'Colour diagnostics: auto, always or never'

@@ -96,8 +96,9 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("-P,--show-ping-pong", o.show_ping_pong, "Show pings and pongs")->group(g);
     app.add_flag("--jsonl", o.jsonl, "Print every event as a JSON object per line on stdout (frames too with -F)")->group(g);
     app.add_flag("--stats", o.stats, "At exit, print timings and counts on stderr")->group(g);
-    app.add_option("-T,--timestamps", cl.timestamps, "Prefix diagnostic lines with the time: wall (default) or relative")
-        ->expected(0, 1)->default_str("wall")->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group(g);
+    app.add_flag("-T", cl.timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group(g);
+    app.add_option("--timestamps", cl.timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
+        ->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group(g);
     app.add_option("--color", cl.color, "Colour diagnostics: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group(g);
 }
@@ -137,8 +138,9 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
     cmd->add_flag("-P,--show-ping-pong", l.out.show_ping_pong, "Show pings and pongs")->group("Output");
     cmd->add_flag("--jsonl", l.out.jsonl, "Print every event as a JSON object per line on stdout, with the client id (frames too with -F)")->group("Output");
-    cmd->add_option("-T,--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall (default) or relative")
-        ->expected(0, 1)->default_str("wall")->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group("Output");
+    cmd->add_flag("-T", cl.listen_timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group("Output");
+    cmd->add_option("--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
+        ->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group("Output");
     cmd->add_option("--color", cl.listen_color, "Colour diagnostics: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
 }
@@ -178,11 +180,11 @@ ColorMode colour_mode(const std::string& s) {
 
 std::string resolve(CommandLine& cl) {
     cl.client.out.color = colour_mode(cl.color);
-    if (cl.app->count("-T"))
+    if (cl.timestamps_flag || !cl.timestamps.empty())
         cl.client.out.timestamps = cl.timestamps == "relative" ? OutputOptions::Timestamps::relative
                                                                 : OutputOptions::Timestamps::wall;
     cl.listen.out.color = colour_mode(cl.listen_color);
-    if (cl.listen_cmd->count("-T"))
+    if (cl.listen_timestamps_flag || !cl.listen_timestamps.empty())
         cl.listen.out.timestamps = cl.listen_timestamps == "relative" ? OutputOptions::Timestamps::relative
                                                                       : OutputOptions::Timestamps::wall;
     // -X shows frames, so it implies -F.

@@ -24,6 +24,7 @@ struct CommandLine {
     // Raw strings that need checking after parsing.
     std::vector<std::string> raw_headers;
     std::string color = "auto", listen_color = "auto", timestamps, listen_timestamps;
+    bool timestamps_flag = false, listen_timestamps_flag = false;
     bool null_flag = false, whole = false, text_flag = false, ipv4 = false, ipv6 = false;
     std::uint64_t mask_seed = 0;
 };

@@ -98,11 +98,12 @@ void Inspector::on_frame_header(session::Direction dir, const proto::FrameHeader
         if (h.fin) f.message_open = false;
     }
     f.compressed = !proto::is_control(h.opcode) && f.message_compressed;
+    f.wire.clear();
+    f.dumped = false;
     if (dir == session::Direction::in) {
         f.have_plain = false;
         f.plain_preview.clear();
         f.plain_size = 0;
-        f.wire.clear();
         f.awaiting_inflation = false;
     }
 }
@@ -156,11 +157,13 @@ void Inspector::dump(FrameState& f, proto::ByteView data, std::uint64_t offset) 
     emit(text);
 }
 
-void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, std::uint64_t offset, bool end) {
+void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, std::uint64_t, bool end) {
     FrameState& f = dir == session::Direction::in ? in_ : out_;
-    if (dir == session::Direction::in && f.compressed) {
+    const bool hold_line = dir == session::Direction::in && f.compressed;
+    // A frame that arrives in several reads is dumped once, whole, when it is complete.
+    if (o_.hexdump || hold_line) f.wire.insert(f.wire.end(), data.begin(), data.end());
+    if (hold_line) {
         // Hold the line until the frame has been inflated (on_message) to show both sizes.
-        f.wire.insert(f.wire.end(), data.begin(), data.end());
         if (!end) return;
         f.awaiting_inflation = true;
         // A non-final frame may inflate to nothing yet: show what we have.
@@ -168,8 +171,11 @@ void Inspector::on_frame_payload(session::Direction dir, proto::ByteView data, s
         return;
     }
     if (!f.line_printed) print_line(f, dir, data);
-    if (o_.hexdump) dump(f, data, offset);
-    if (end) f.have_plain = false;
+    if (!end) return;
+    if (o_.hexdump) dump(f, f.wire, 0);
+    f.dumped = true;
+    f.wire.clear();
+    f.have_plain = false;
 }
 
 void Inspector::on_message(proto::MessageType, proto::ByteView data, bool, bool last) {
@@ -186,7 +192,8 @@ void Inspector::on_message(proto::MessageType, proto::ByteView data, bool, bool 
 void Inspector::flush_compressed(FrameState& f, session::Direction dir) {
     f.awaiting_inflation = false;
     if (!f.line_printed) print_line(f, dir, f.wire);
-    if (o_.hexdump) dump(f, f.wire, 0);
+    if (o_.hexdump && !f.dumped) dump(f, f.wire, 0);
+    f.dumped = true;
     f.wire.clear();
 }
 
@@ -221,9 +228,12 @@ void Inspector::on_violation(const proto::Error&) {
         flush_compressed(in_, session::Direction::in);
         return;
     }
-    if (!wants_frames() || in_.line_printed) return;
-    print_line(in_, session::Direction::in, {});
-    if (o_.hexdump) dump(in_, {}, 0);
+    if (!wants_frames()) return;
+    // Show the offending frame (as much of it as arrived) before the error.
+    if (!in_.line_printed) print_line(in_, session::Direction::in, in_.wire);
+    if (o_.hexdump && !in_.dumped) dump(in_, in_.wire, 0);
+    in_.dumped = true;
+    in_.wire.clear();
 }
 
 }  // namespace wscope::app

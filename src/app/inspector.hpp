@@ -49,6 +49,7 @@ private:
         bool have_plain = false;
         proto::Bytes wire;              // received compressed payload, held until inflated
         bool awaiting_inflation = false;
+        bool dumped = false;            // the frame's hex dump has been shown
     };
 
     void flush_compressed(FrameState& f, session::Direction dir);
