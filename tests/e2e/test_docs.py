@@ -203,7 +203,7 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(self.complete("wscope", "--color", "=", "a"), ["always", "auto"])
         self.assertEqual(self.complete("wscope", "--color=n", wordbreaks=" \t\n"), ["--color=never"])
         self.assertEqual(self.complete("wscope", "listen", "--color", "ne"), ["never"])
-        self.assertEqual(self.complete("wscope", "-T", ""), ["relative", "wall"])
+        self.assertEqual(self.complete("wscope", "--timestamps", ""), ["relative", "wall"])
         self.assertEqual(self.complete("wscope", "-H", ""), [])  # nothing to guess
 
     def test_file_values(self):
