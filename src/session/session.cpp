@@ -60,7 +60,7 @@ void Session::start(proto::ByteView leftover) {
 short Session::events() const {
     if (finished_) return 0;
     short ev = 0;
-    const bool paused = options_.echo && pending_out() >= options_.read_pause_threshold;
+    const bool paused = reading_paused();
     if (!read_eof_ && !paused) ev |= POLLIN;
     if (pending_out() > 0 && !write_shut_) ev |= POLLOUT;
     if (read_blocked_on_write_) ev |= POLLOUT;
@@ -79,7 +79,7 @@ void Session::on_ready(short revents) {
 
 void Session::read_some() {
     for (int i = 0; i < reads_per_turn && !finished_ && !read_eof_; ++i) {
-        if (options_.echo && pending_out() >= options_.read_pause_threshold) return;
+        if (reading_paused()) return;
         net::IoResult r = stream_.read_some(in_);
         using S = net::IoResult::Status;
         switch (r.status) {
@@ -127,6 +127,7 @@ void Session::handle(const proto::Event& ev) {
         if (options_.echo && !conn_.close_sent()) {
             const std::size_t from = out_.size();
             conn_.send_fragment(m->type, m->data, m->first, m->last, out_);
+            replies_queued_ += out_.size() - from;
             if (m->last) ++stats_.messages_out;
             report_sent(from, m->data);
         }
@@ -140,7 +141,11 @@ void Session::handle(const proto::Event& ev) {
         observer_.on_ping(Direction::in, ping->payload);
         // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
         // response, unless it already received a Close frame" — or sent one.
-        if (options_.auto_pong && !conn_.close_sent()) send_pong(ping->payload);
+        if (options_.auto_pong && !conn_.close_sent()) {
+            const std::size_t before = out_.size();
+            send_pong(ping->payload);
+            replies_queued_ += out_.size() - before;
+        }
     } else if (const auto* pong = std::get_if<PongReceived>(&ev)) {
         std::optional<std::chrono::microseconds> rtt;
         const std::string body(as_chars(pong->payload));
@@ -155,7 +160,11 @@ void Session::handle(const proto::Event& ev) {
             pings_in_flight_.erase(pings_in_flight_.begin(), it + 1);
             break;
         }
-        if (pings_in_flight_.empty()) pong_deadline_.reset();
+        // The deadline follows the oldest ping still unanswered.
+        if (pings_in_flight_.empty())
+            pong_deadline_.reset();
+        else
+            pong_deadline_ = pings_in_flight_.front().second + seconds(pong_wait());
         observer_.on_pong(Direction::in, pong->payload, rtt);
     } else if (const auto* c = std::get_if<CloseReceived>(&ev)) {
         on_peer_close(*c);
@@ -234,12 +243,14 @@ void Session::send_ping(proto::ByteView payload) {
     report_sent(from);
     observer_.on_ping(Direction::out, payload);
     pings_in_flight_.emplace_back(std::string(proto::as_chars(payload)), time_.now());
-    if (!pong_deadline_) {
-        const double t = options_.ping_timeout > 0    ? options_.ping_timeout
-                         : options_.ping_interval > 0 ? options_.ping_interval
-                                                      : 30.0;
-        pong_deadline_ = time_.now() + seconds(t);
-    }
+    if (!pong_deadline_) pong_deadline_ = time_.now() + seconds(pong_wait());
+}
+
+double Session::pong_wait() const {
+    // --ping-timeout, else one ping interval, else (a ping sent by hand) 30 seconds.
+    if (options_.ping_timeout > 0) return options_.ping_timeout;
+    if (options_.ping_interval > 0) return options_.ping_interval;
+    return 30.0;
 }
 
 void Session::send_pong(proto::ByteView payload) {
@@ -306,6 +317,7 @@ void Session::flush() {
     if (out_pos_ == out_.size()) {
         out_.clear();
         out_pos_ = 0;
+        replies_queued_ = 0;
     } else if (out_pos_ >= (1u << 20) && out_pos_ * 2 >= out_.size()) {
         out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
         out_pos_ = 0;
@@ -340,12 +352,12 @@ void Session::tick() {
         return;
     }
     if (pong_deadline_ && now >= *pong_deadline_) {
-        finish(Outcome::timeout, "no pong from the peer within " +
-                                     seconds_text(options_.ping_timeout > 0 ? options_.ping_timeout
-                                                                            : options_.ping_interval));
+        finish(Outcome::timeout, "no pong from the peer within " + seconds_text(pong_wait()));
         return;
     }
-    if (next_ping_ && now >= *next_ping_ && !conn_.close_sent()) {
+    // No more pings once closing: and no stale deadline to wake the loop for.
+    if (conn_.close_sent()) next_ping_.reset();
+    if (next_ping_ && now >= *next_ping_) {
         const std::string payload = std::to_string(++ping_counter_);
         send_ping(proto::as_bytes(payload));
         next_ping_ = now + seconds(options_.ping_interval);

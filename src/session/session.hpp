@@ -30,8 +30,8 @@ struct SessionOptions {
     double ping_interval = 0;  // seconds; 0: no pings
     double ping_timeout = 0;   // seconds to wait for a pong; 0: ping_interval, or 30
     double close_timeout = 2;  // seconds of silence allowed while closing
-    // Stop reading the socket while this much of our own output is waiting (echo replies, pongs):
-    // memory stays bounded whatever the peer sends.
+    // Stop reading the socket while this many reply bytes (echoes, pongs) wait unsent: memory
+    // stays bounded whatever the peer sends.
     std::size_t read_pause_threshold = 4u << 20;
     // The front end should stop feeding input above this much unsent output.
     std::size_t input_pause_threshold = 1u << 20;
@@ -95,6 +95,13 @@ public:
 
 private:
     [[nodiscard]] std::size_t pending_out() const { return out_.size() - out_pos_; }
+    // Replies we owe (pongs, echoes) have piled up unsent: stop reading until they drain.
+    // Only replies count: pausing on the user's own output could deadlock against a peer
+    // that echoes it.
+    [[nodiscard]] bool reading_paused() const {
+        return replies_queued_ >= options_.read_pause_threshold && pending_out() > 0;
+    }
+    [[nodiscard]] double pong_wait() const;
     void read_some();
     void process(proto::MutableByteView data);
     void handle(const proto::Event& ev);
@@ -116,6 +123,7 @@ private:
     proto::Bytes in_;
     proto::Bytes out_;
     std::size_t out_pos_ = 0;
+    std::size_t replies_queued_ = 0;  // reply bytes added since out_ last drained
     bool write_blocked_on_read_ = false;  // TLS: a write needs the socket readable
     bool read_blocked_on_write_ = false;  // TLS: a read needs the socket writable
     bool read_eof_ = false;
