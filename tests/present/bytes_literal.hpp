@@ -1,37 +1,16 @@
-// Test helper: bytes from a hex literal, "81 85 37 fa" → {0x81, 0x85, 0x37, 0xfa}.
+// Byte helpers for the presentation tests: hex() from tests/support, ramp() and view().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <stdexcept>
 #include <string_view>
 
 #include "proto/bytes.hpp"
+#include "support/hex.hpp"
 
 namespace wscope::present::test {
 
-inline proto::Bytes hex(std::string_view text) {
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    proto::Bytes out;
-    int high = -1;
-    for (const char c : text) {
-        if (c == ' ') continue;
-        const int n = nibble(c);
-        if (n < 0) throw std::invalid_argument("bad hex digit");
-        if (high < 0) {
-            high = n;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(high << 4 | n));
-            high = -1;
-        }
-    }
-    if (high >= 0) throw std::invalid_argument("odd number of hex digits");
-    return out;
-}
+using wscope::test::hex;
 
 // Bytes lo, lo+1, …, lo+n-1 (wrapping at 256).
 inline proto::Bytes ramp(std::size_t n, std::uint8_t lo = 0) {
