@@ -72,6 +72,7 @@ complete -c wscope -n '__fish_seen_subcommand_from listen' -s q -l quiet -d 'Sho
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s F -l frames -d 'Show every frame, both directions, one line each (stderr)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s X -l hexdump -d 'With frames, a hex dump of each frame as on the wire'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s P -l show-ping-pong -d 'Show pings and pongs'
+complete -c wscope -n '__fish_seen_subcommand_from listen' -l stats -d 'When each client leaves, print its counts on stderr'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l jsonl -d 'Print every event as a JSON object per line on stdout, with the client id (frames too with -F)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s T -d 'Prefix diagnostic lines with the wall-clock time'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l timestamps -x -a 'wall relative' -d 'Prefix diagnostic lines with the time: wall or relative (since start)'

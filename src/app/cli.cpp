@@ -137,6 +137,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("-F,--frames", l.out.frames, "Show every frame, both directions, one line each (stderr)")->group("Output");
     cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
     cmd->add_flag("-P,--show-ping-pong", l.out.show_ping_pong, "Show pings and pongs")->group("Output");
+    cmd->add_flag("--stats", l.out.stats, "When each client leaves, print its counts on stderr")->group("Output");
     cmd->add_flag("--jsonl", l.out.jsonl, "Print every event as a JSON object per line on stdout, with the client id (frames too with -F)")->group("Output");
     cmd->add_flag("-T", cl.listen_timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group("Output");
     cmd->add_option("--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")

@@ -192,7 +192,7 @@ int Client::run() {
         const SessionEnd end = client_wants_repl(o_)
                                    ? run_repl(stream, hs->leftover, o_, *deflate, observer, timings)
                                    : run_pipe_mode(stream, hs->leftover, o_, *deflate, out_, observer);
-        if (o_.out.stats) report_.raw(format_stats(timings, end.stats, session::Clock::now()));
+        if (o_.out.stats) report_.raw(format_stats(&timings, end.stats, session::Clock::now()));
         if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
         out_.flush();
         return 0;

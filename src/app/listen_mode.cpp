@@ -20,6 +20,7 @@
 #include "app/output.hpp"
 #include "app/repl.hpp"
 #include "app/reporter.hpp"
+#include "app/stats_report.hpp"
 #include "crypto/mask_source.hpp"
 #include "net/tcp.hpp"
 #include "net/tls.hpp"
@@ -304,6 +305,7 @@ void Server::finish_client(Client& c) {
     if (c.session) {
         const session::Failure& f = c.session->failure();
         if (f.outcome != session::Outcome::normal) report_.note(tag(c) + f.message);
+        if (o_.out.stats) report_.raw(format_stats(nullptr, c.session->stats(), time_.now(), tag(c)));
         if (o_.oneshot) {
             done_ = true;
             exit_ = static_cast<int>(exit_code_for(f.outcome));

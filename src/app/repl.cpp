@@ -386,7 +386,7 @@ void ClientRepl::perform(const repl::Action& action) {
     if (std::holds_alternative<repl::ShowHelp>(action))
         return screen_.text(repl::help_text(repl::Side::client));
     if (std::holds_alternative<repl::ShowStats>(action))
-        return screen_.text(format_stats(timings_, session_.stats(), time_.now()));
+        return screen_.text(format_stats(&timings_, session_.stats(), time_.now()));
     if (std::holds_alternative<repl::Quit>(action)) return close(o_.close_code, o_.close_reason);
     if (const auto* c = std::get_if<repl::Close>(&action)) return close(c->code, c->reason);
     if (const auto* f = std::get_if<repl::SendFile>(&action)) return send_file(*f);

@@ -22,13 +22,16 @@ std::string close_text(const std::optional<std::uint16_t>& code) {
 
 }  // namespace
 
-std::string format_stats(const Timings& t, const session::SessionStats& s, session::TimePoint end) {
+std::string format_stats(const Timings* t, const session::SessionStats& s, session::TimePoint end,
+                         std::string_view prefix) {
     std::string out;
     auto line = [&](std::string_view name, const std::string& value) {
-        out.append("stats: ").append(name).append(": ").append(value).push_back('\n');
+        out.append(prefix).append("stats: ").append(name).append(": ").append(value).push_back('\n');
     };
-    line("connect", ms(static_cast<double>(t.connect.count())));
-    line("handshake", ms(static_cast<double>(t.handshake.count())));
+    if (t) {
+        line("connect", ms(static_cast<double>(t->connect.count())));
+        line("handshake", ms(static_cast<double>(t->handshake.count())));
+    }
     const auto open_us = std::chrono::duration_cast<std::chrono::microseconds>(end - s.started).count();
     line("open for", ms(static_cast<double>(open_us)));
     line("messages", std::to_string(s.messages_out) + " sent, " + std::to_string(s.messages_in) + " received");

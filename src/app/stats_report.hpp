@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "session/session.hpp"
 
@@ -13,8 +14,9 @@ struct Timings {
     std::chrono::microseconds handshake{0};  // the HTTP upgrade
 };
 
-// The summary as text, one "name: value" line each.
-[[nodiscard]] std::string format_stats(const Timings& t, const session::SessionStats& s,
-                                       session::TimePoint end);
+// The summary as text, one "stats: name: value" line each (prefix before every line: listen
+// mode's "[3] "). Without timings (a server's client), the connect and handshake lines are left out.
+[[nodiscard]] std::string format_stats(const Timings* t, const session::SessionStats& s,
+                                       session::TimePoint end, std::string_view prefix = {});
 
 }  // namespace wscope::app

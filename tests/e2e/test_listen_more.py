@@ -216,6 +216,24 @@ class ServerOptions(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_stats_per_client_when_it_leaves(self):
+        server = Listener("--echo", "--stats")
+        try:
+            async def go():
+                async with connect(server.url) as ws:
+                    for word in ("a", "b"):
+                        await ws.send(word)
+                        await ws.recv()
+
+            run(go())
+            line = server.err.wait_for(lambda l: "stats: messages:" in l, 5)
+            self.assertEqual(line, "[1] stats: messages: 2 sent, 2 received", server.describe())
+            close = server.err.wait_for(lambda l: "stats: close:" in l, 5)
+            self.assertEqual(close, "[1] stats: close: sent 1000 (normal), received 1000 (normal); "
+                                    "the peer closed first")
+        finally:
+            server.stop()
+
     def test_verbose_shows_the_request_and_the_response(self):
         server = Listener("--echo", "-v")
         try:
