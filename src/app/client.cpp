@@ -154,7 +154,8 @@ int Client::run() {
         if (o_.insecure && url->tls) report_.warning("-k: the server's certificate is not verified");
         auto connected = net::connect(plan, step_trace);
         if (!connected) return fail(outcome_for(connected.error().code), connected.error().message);
-        timings.connect = since(t0);
+        timings.connect = connected->transport_time;
+        if (url->tls) timings.tls = connected->tls_time;
         net::Stream& stream = *connected->stream;
 
         t0 = session::Clock::now();

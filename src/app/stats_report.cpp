@@ -30,6 +30,7 @@ std::string format_stats(const Timings* t, const session::SessionStats& s, sessi
     };
     if (t) {
         line("connect", ms(static_cast<double>(t->connect.count())));
+        if (t->tls) line("tls", ms(static_cast<double>(t->tls->count())));
         line("handshake", ms(static_cast<double>(t->handshake.count())));
     }
     const auto open_us = std::chrono::duration_cast<std::chrono::microseconds>(end - s.started).count();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@ namespace wscope::app {
 
 struct Timings {
     std::chrono::microseconds connect{0};    // DNS + TCP (+ proxy)
+    std::optional<std::chrono::microseconds> tls;  // wss:// only
     std::chrono::microseconds handshake{0};  // the HTTP upgrade
 };
 

@@ -108,6 +108,11 @@ NetResult<Connected> connect(const ConnectPlan& plan, const TraceFn& trace_fn) {
     ConnectOptions tcp = plan.tcp;
     if (!tcp.trace) tcp.trace = trace_fn;
 
+    using SteadyClock = std::chrono::steady_clock;
+    const auto since = [](SteadyClock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t);
+    };
+    const auto started = SteadyClock::now();
     std::unique_ptr<Stream> stream;
     if (plan.unix_socket) {
         trace("connecting to Unix socket " + *plan.unix_socket);
@@ -126,14 +131,17 @@ NetResult<Connected> connect(const ConnectPlan& plan, const TraceFn& trace_fn) {
     }
 
     Connected out;
+    out.transport_time = since(started);
     if (!plan.url.tls) {
         out.stream = std::move(stream);
         return out;
     }
     TlsClientOptions tls = plan.tls;
     if (tls.host.empty()) tls.host = plan.url.host;
+    const auto tls_started = SteadyClock::now();
     auto secured = tls_connect(std::move(stream), tls, budget.left());
     if (!secured) return secured.error();
+    out.tls_time = since(tls_started);
     out.tls = secured.value()->tls_info();
     for (const std::string& line : describe_tls(*out.tls)) trace(line);
     out.stream = std::move(secured.value());

@@ -35,6 +35,9 @@ struct ConnectPlan {
 struct Connected {
     std::unique_ptr<Stream> stream;  // ready for the WebSocket handshake
     std::optional<TlsInfo> tls;      // for wss://
+    // How long the steps took: name resolution + TCP (+ proxy tunnel), then TLS (--stats).
+    std::chrono::microseconds transport_time{0};
+    std::chrono::microseconds tls_time{0};
 };
 
 using TraceFn = std::function<void(const std::string&)>;
