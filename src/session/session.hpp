@@ -34,7 +34,7 @@ struct SessionOptions {
     // stays bounded whatever the peer sends.
     std::size_t read_pause_threshold = 4u << 20;
     // The front end should stop feeding input above this much unsent output.
-    std::size_t input_pause_threshold = 1u << 20;
+    std::size_t input_pause_threshold = 256u << 10;
     bool echo = false;  // reflect every received data message
     std::optional<proto::DeflateParams> deflate;  // permessage-deflate, if agreed
 };
