@@ -16,9 +16,7 @@ Modes:
              (header + 103 payload bytes, then the rest), so that the client reads it in two
              pieces; then Close 1000.
 """
-import argparse
 import os
-import signal
 import socket
 import sys
 import time
@@ -26,7 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rawserver  # noqa: E402
 from rawserver import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT,  # noqa: E402
-                       Conn, close_payload, frame, handshake, record_until_close, report)
+                       close_payload, frame, handshake, record_until_close)
 
 SEQUENCE = [
     frame(OP_TEXT, b"Hello"),
@@ -72,33 +70,5 @@ def mode_split(conn, args):
 MODES = {"sequence": mode_sequence, "hello": mode_hello, "split": mode_split}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=sorted(MODES), required=True)
-    parser.add_argument("--lifetime", type=int, default=60, help="seconds before giving up")
-    parser.add_argument("--read-timeout", type=float, default=10,
-                        help="seconds to wait for the client's next bytes")
-    args = parser.parse_args()
-
-    signal.signal(signal.SIGALRM, lambda *_: os._exit(3))
-    signal.alarm(args.lifetime)
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    report(f"PORT {listener.getsockname()[1]}")
-    sock, _ = listener.accept()
-    listener.close()
-    conn = Conn(sock, args.read_timeout)
-    try:
-        MODES[args.mode](conn, args)
-    except (EOFError, ConnectionError) as e:
-        report(f"ERROR {e.__class__.__name__}")
-    finally:
-        sock.close()
-    report("DONE")
-
-
 if __name__ == "__main__":
-    main()
+    rawserver.main(MODES, __doc__)

@@ -347,9 +347,10 @@ MODES.update({f"violation-{k}": make_violation_mode(k) for k in VIOLATIONS})
 MODES.update({f"handshake-{k}": make_handshake_mode(v) for k, v in HANDSHAKES.items()})
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=sorted(MODES), required=True)
+def main(modes=MODES, description=__doc__):
+    """Serves one connection with one of modes; other peer scripts reuse it with their own."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(modes), required=True)
     parser.add_argument("--count", type=int, default=1000, help="burst: messages; big: bytes")
     parser.add_argument("--lifetime", type=int, default=60, help="seconds before giving up")
     parser.add_argument("--read-timeout", type=float, default=10,
@@ -368,7 +369,7 @@ def main():
     listener.close()
     conn = Conn(sock, args.read_timeout)
     try:
-        MODES[args.mode](conn, args)
+        modes[args.mode](conn, args)
     except (EOFError, ConnectionError) as e:
         report(f"ERROR {e.__class__.__name__}")
     finally:
