@@ -36,7 +36,7 @@ complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l echo -d 'Send 
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s n -l count -x -d 'Close after receiving N messages'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s w -l wait -x -d 'After the last input, wait S seconds for replies before closing'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l ping-interval -x -d 'Send a ping every S seconds'
-complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l ping-timeout -x -d 'Fail (exit 7) when a pong takes longer than S seconds'
+complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l ping-timeout -x -d 'Fail (exit 7) when a pong takes longer than S seconds (default 30)'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l close-timeout -x -d 'While closing, give up after S seconds of silence from the peer'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l close-code -x -d 'Close code sent at the end of input'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l close-reason -x -d 'Close reason sent at the end of input'

@@ -70,7 +70,7 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
         ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
     app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds")
         ->check(CLI::PositiveNumber)->type_name("S")->group(g);
-    app.add_option("--ping-timeout", c.ping_timeout, "Fail (exit 7) when a pong takes longer than S seconds")
+    app.add_option("--ping-timeout", c.ping_timeout, "Fail (exit 7) when a pong takes longer than S seconds (default 30)")
         ->check(CLI::PositiveNumber)->type_name("S")->group(g);
     app.add_option("--close-timeout", c.close_timeout,
                    "While closing, give up after S seconds of silence from the peer")

@@ -247,9 +247,9 @@ void Session::send_ping(proto::ByteView payload) {
 }
 
 double Session::pong_wait() const {
-    // --ping-timeout, else one ping interval, else (a ping sent by hand) 30 seconds.
+    // --ping-timeout, else 30 seconds: a short --ping-interval must not turn one slow pong on a
+    // busy machine or link into a failure.
     if (options_.ping_timeout > 0) return options_.ping_timeout;
-    if (options_.ping_interval > 0) return options_.ping_interval;
     return 30.0;
 }
 

@@ -28,7 +28,7 @@ struct SessionOptions {
     std::uint64_t max_message = proto::default_max_message;
     bool auto_pong = true;
     double ping_interval = 0;  // seconds; 0: no pings
-    double ping_timeout = 0;   // seconds to wait for a pong; 0: ping_interval, or 30
+    double ping_timeout = 0;   // seconds to wait for a pong; 0: 30
     double close_timeout = 2;  // seconds of silence allowed while closing
     // Stop reading the socket while this many reply bytes (echoes, pongs) wait unsent: memory
     // stays bounded whatever the peer sends.

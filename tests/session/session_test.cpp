@@ -652,7 +652,7 @@ TEST_CASE("ping_interval: a PING each interval; its PONG gives an RTT") {
     CHECK(s.rtt_total == 250000);
 
     // The answered ping cleared the pong deadline: the next interval brings PING "2", not a
-    // timeout (ping_timeout defaults to the interval).
+    // timeout (ping_timeout defaults to 30 s).
     r.time.advance(0.75);
     r.session.tick();
     CHECK_FALSE(r.session.finished());
