@@ -1,0 +1,79 @@
+// Raw options → what the program does: combinations checked, derived fields filled, once,
+// before any I/O.
+#include "app/cli.hpp"
+
+#include "proto/close_code.hpp"
+
+namespace wscope::app {
+
+namespace {
+
+ColorMode colour_mode(const std::string& s) {
+    if (s == "always") return ColorMode::always;
+    if (s == "never") return ColorMode::never;
+    return ColorMode::auto_;
+}
+
+}  // namespace
+
+std::string resolve(CommandLine& cl) {
+    cl.client.out.color = colour_mode(cl.color);
+    if (cl.timestamps_flag || !cl.timestamps.empty())
+        cl.client.out.timestamps = cl.timestamps == "relative" ? OutputOptions::Timestamps::relative
+                                                                : OutputOptions::Timestamps::wall;
+    cl.listen.out.color = colour_mode(cl.listen_color);
+    if (cl.listen_timestamps_flag || !cl.listen_timestamps.empty())
+        cl.listen.out.timestamps = cl.listen_timestamps == "relative" ? OutputOptions::Timestamps::relative
+                                                                      : OutputOptions::Timestamps::wall;
+    // -X shows frames, so it implies -F.
+    if (cl.client.out.hexdump) cl.client.out.frames = true;
+    if (cl.listen.out.hexdump) cl.listen.out.frames = true;
+    if (cl.listen_cmd->parsed() || !cl.listen_short.empty()) {
+        cl.mode = Mode::listen;
+        if (!cl.listen_short.empty()) {
+            if (cl.listen_cmd->parsed()) return "use either -l PORT or the listen command, not both";
+            // wscat style: the client's flags apply to the server they name.
+            ListenOptions& l = cl.listen;
+            const ClientOptions& c = cl.client;
+            l.address = cl.listen_short;
+            l.out = c.out;
+            l.echo = c.echo;
+            l.binary = c.binary;
+            l.deflate = c.deflate;
+            l.count = c.count;
+            l.subprotocols = c.subprotocols;
+            l.close_timeout = c.close_timeout;
+            l.max_message = c.max_message;
+        }
+        if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+        if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
+            return "--tls-key and --tls-client-ca need --tls-cert";
+        return {};
+    }
+    ClientOptions& c = cl.client;
+    if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";
+    for (const auto& h : cl.raw_headers) {
+        const auto colon = h.find(':');
+        if (colon == std::string::npos || colon == 0)
+            return "bad header \"" + h + "\": expected \"Name: value\"";
+        std::string value = h.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        c.headers.push_back({h.substr(0, colon), value});
+    }
+    const int framings = (cl.null_flag ? 1 : 0) + (cl.whole ? 1 : 0) + (c.chunk ? 1 : 0);
+    if (framings > 1) return "choose one of -0/--null, --whole and --chunk";
+    if (cl.null_flag) c.framing = Framing::nul;
+    if (cl.whole) c.framing = Framing::whole;
+    if (c.chunk) c.framing = Framing::chunk;
+    if (c.binary && cl.text_flag) return "choose one of -b/--binary and -t/--text";
+    if (cl.ipv4 && cl.ipv6) return "choose one of -4 and -6";
+    c.family = cl.ipv4 ? net::Family::ipv4 : cl.ipv6 ? net::Family::ipv6 : net::Family::any;
+    if (cl.app->count("--mask-seed")) c.mask_seed = cl.mask_seed;
+    if (c.out.quiet && c.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+    if (!proto::is_valid_on_wire(c.close_code))
+        return "--close-code " + std::to_string(c.close_code) +
+               " may not be sent (use 1000-1003, 1007-1014 or 3000-4999; RFC 6455 §7.4)";
+    return {};
+}
+
+}  // namespace wscope::app
