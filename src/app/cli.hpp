@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/console.hpp"
 #include "app/options.hpp"
 
 namespace wscope::app {
@@ -32,8 +33,11 @@ struct CommandLine {
 // Builds the parser; values land in the returned CommandLine.
 [[nodiscard]] std::unique_ptr<CommandLine> make_command_line();
 
-// After a successful parse: checks combinations and fills the derived fields. Returns an error
-// message for a usage error, or empty.
+// After a successful parse: checks combinations and fills the derived fields (config.cpp).
+// Returns an error message for a usage error, or empty.
 [[nodiscard]] std::string resolve(CommandLine& cl);
+
+// The console the resolved output options ask for.
+[[nodiscard]] ConsoleSetup console_setup(const OutputOptions& o);
 
 }  // namespace wscope::app

@@ -8,14 +8,17 @@
 #include <memory>
 #include <optional>
 
+#include "app/console.hpp"
 #include "app/exit_code.hpp"
-#include "app/inspector.hpp"
 #include "app/jsonl_printer.hpp"
-#include "app/output.hpp"
 #include "app/pipe_mode.hpp"
+#include "app/redirect.hpp"
 #include "app/repl.hpp"
-#include "app/reporter.hpp"
 #include "app/stats_report.hpp"
+#include "net/event_loop.hpp"
+#include "present/describe.hpp"
+#include "present/quoted_text.hpp"
+#include "session/defaults.hpp"
 #include "crypto/crypto.hpp"
 #include "proto/deflate.hpp"
 #include "net/connect.hpp"
@@ -26,9 +29,6 @@
 
 namespace wscope::app {
 namespace {
-
-// Without --connect-timeout, the handshake still may not hang forever.
-constexpr double default_handshake_timeout = 30;
 
 std::string_view kind_of(session::Outcome o) {
     switch (o) {
@@ -83,9 +83,8 @@ std::chrono::microseconds since(session::TimePoint t) {
 
 class Client {
 public:
-    explicit Client(const ClientOptions& o)
-        : o_(o), report_(o.out.verbose, o.out.quiet), out_(STDOUT_FILENO), inspector_(o.out) {
-        if (o.out.jsonl) jsonl_ = std::make_unique<JsonlPrinter>(out_, o.out.frames);
+    Client(const ClientOptions& o, Console& console) : o_(o), console_(console) {
+        if (o.out.jsonl) jsonl_ = std::make_unique<JsonlPrinter>(console_, o.out.frames);
     }
 
     int run();
@@ -93,48 +92,27 @@ public:
 private:
     int fail(session::Outcome outcome, const std::string& message) {
         const int code = static_cast<int>(exit_code_for(outcome));
-        report_.error(message);
-        if (jsonl_) {
-            jsonl_->error(kind_of(outcome), message, code);
-            out_.flush();
-        }
+        console_.error(message);
+        if (jsonl_) jsonl_->error(kind_of(outcome), message, code);
+        console_.flush();
         return code;
     }
+    int finish(const SessionEnd& end);
+    void trace(const std::string& line) { console_.trace(present::display_text(line)); }
 
     const ClientOptions& o_;
-    Reporter report_;
-    Output out_;
-    Inspector inspector_;
+    Console& console_;
     std::unique_ptr<JsonlPrinter> jsonl_;
 };
-
-// The next URL after a 3xx: absolute (ws, wss, http, https), scheme-relative, or a path.
-std::optional<std::string> redirect_target(const net::Url& from, std::string_view location) {
-    const auto colon = location.find("://");
-    if (colon != std::string_view::npos) return std::string(location);
-    const std::string scheme = from.tls ? "wss:" : "ws:";
-    if (location.substr(0, 2) == "//") return scheme + std::string(location);
-    const std::string origin = scheme + "//" + from.host_header();
-    if (!location.empty() && location.front() == '/') return origin + std::string(location);
-    std::string base = from.target.substr(0, from.target.find('?'));
-    base = base.substr(0, base.rfind('/') + 1);
-    return origin + base + std::string(location);
-}
-
-bool is_redirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
 
 int Client::run() {
     auto url = net::parse_url(o_.url);
     if (!url) return fail(session::Outcome::usage, url.error().message);
 
     Timings timings;
-    std::function<void(const std::string&)> trace;
-    if (report_.verbose()) trace = [&](const std::string& line) { report_.trace(line); };
-    auto step_trace = [&](const std::string& line) {
-        if (report_.verbose()) report_.trace("* " + line);
-    };
+    std::function<void(const std::string&)> head_trace;
+    if (console_.verbose()) head_trace = [this](const std::string& line) { trace(line); };
+    auto step_trace = [this](const std::string& line) { trace("* " + line); };
 
     for (int redirects = 0;; ++redirects) {
         auto t0 = session::Clock::now();
@@ -151,7 +129,7 @@ int Client::run() {
         auto proxy = net::choose_proxy(*url, o_.proxy, o_.noproxy, net::process_env());
         if (!proxy) return fail(outcome_for(proxy.error().code), proxy.error().message);
         plan.proxy = *proxy;
-        if (o_.insecure && url->tls) report_.warning("-k: the server's certificate is not verified");
+        if (o_.insecure && url->tls) console_.warning("-k: the server's certificate is not verified");
         auto connected = net::connect(plan, step_trace);
         if (!connected) return fail(outcome_for(connected.error().code), connected.error().message);
         timings.connect = connected->transport_time;
@@ -160,18 +138,20 @@ int Client::run() {
 
         t0 = session::Clock::now();
         const proto::ClientRequest request = make_request(o_, *url);
-        const double hs_timeout = o_.connect_timeout > 0 ? o_.connect_timeout : default_handshake_timeout;
+        const session::Duration hs_timeout = o_.connect_timeout > 0 ? session::seconds(o_.connect_timeout)
+                                                                    : session::Duration(session::default_connect_timeout);
         proto::HttpHead response;
-        auto hs = session::client_handshake(stream, request, session::seconds(hs_timeout), trace, &response);
+        auto hs = session::client_handshake(stream, request, hs_timeout, head_trace, &response);
         if (!hs) {
             const auto location = response.get("Location");
             if (!is_redirect(response.status) || !location)
                 return fail(hs.error().outcome, hs.error().message);
+            const std::string shown = present::display_text(*location);
             if (!o_.follow_redirects)
-                return fail(hs.error().outcome, hs.error().message + " (Location: " + *location + "; use -L to follow)");
+                return fail(hs.error().outcome, hs.error().message + " (Location: " + shown + "; use -L to follow)");
             if (redirects >= o_.max_redirects)
                 return fail(hs.error().outcome, "handshake: stopped after " + std::to_string(redirects) +
-                                                    " redirects (--max-redirs); the last pointed to " + *location);
+                                                    " redirects (--max-redirs); the last pointed to " + shown);
             const auto next = redirect_target(*url, *location);
             auto parsed = next ? net::parse_url(*next) : net::parse_url(*location);
             if (!parsed)
@@ -184,26 +164,45 @@ int Client::run() {
         timings.handshake = since(t0);
         auto deflate = proto::deflate_accept_response(hs->agreed.extensions);
         if (!deflate) return fail(session::Outcome::handshake_rejected, "handshake: " + deflate.error().detail);
-        if (report_.verbose() && *deflate) report_.trace("* permessage-deflate agreed: " + hs->agreed.extensions);
-        if (report_.verbose() && !hs->agreed.subprotocol.empty())
-            report_.trace("* subprotocol: " + hs->agreed.subprotocol);
+        if (*deflate) trace("* permessage-deflate agreed: " + hs->agreed.extensions);
+        if (!hs->agreed.subprotocol.empty()) trace("* subprotocol: " + hs->agreed.subprotocol);
         if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+        console_.flush();
 
-        session::Observer* observer = jsonl_ ? static_cast<session::Observer*>(jsonl_.get()) : &inspector_;
-        const SessionEnd end = client_wants_repl(o_)
-                                   ? run_repl(stream, hs->leftover, o_, *deflate, observer, timings)
-                                   : run_pipe_mode(stream, hs->leftover, o_, *deflate, out_, observer);
-        if (o_.out.stats) report_.raw(format_stats(&timings, end.stats, session::Clock::now()));
-        if (end.failure.outcome != session::Outcome::normal) return fail(end.failure.outcome, end.failure.message);
-        out_.flush();
+        net::Loop loop;
+        console_.attach(loop, false);
+        const SessionEnd end =
+            client_wants_repl(o_)
+                ? run_repl(loop, console_, stream, hs->leftover, o_, *deflate, timings, url->to_string())
+                : run_pipe_mode(loop, console_, stream, hs->leftover, o_, *deflate);
+        console_.detach();
+        if (o_.out.stats) console_.diag_text(format_stats(&timings, end.stats, session::Clock::now(), console_.stamp()));
+        return finish(end);
+    }
+}
+
+// The exit status and its one line (SPEC §2.5).
+int Client::finish(const SessionEnd& end) {
+    if (!console_.write_error().empty()) return fail(session::Outcome::usage, console_.write_error());
+    if (end.signal != 0) {
+        console_.note(std::string("interrupted by ") + signal_name(end.signal) + ": sent close 1001");
+        console_.flush();
+        return exit_code_for_signal(end.signal);
+    }
+    if (end.failure.outcome == session::Outcome::normal) {
+        console_.flush();
         return 0;
     }
+    std::string message = end.failure.message;
+    if (end.failure.outcome == session::Outcome::peer_error_close && !end.peer_reason.empty())
+        message += " " + present::quoted(end.peer_reason, proto::max_close_reason);
+    return fail(end.failure.outcome, message);
 }
 
 }  // namespace
 
-int run_client(const ClientOptions& options) {
-    Client client(options);
+int run_client(const ClientOptions& options, Console& console) {
+    Client client(options, console);
     return client.run();
 }
 

@@ -2,6 +2,10 @@
 // before any I/O.
 #include "app/cli.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "proto/close_code.hpp"
 
 namespace wscope::app {
@@ -14,7 +18,36 @@ ColorMode colour_mode(const std::string& s) {
     return ColorMode::auto_;
 }
 
+// Colour: --color=always/never, or auto: a terminal and no NO_COLOR (no-color.org).
+bool use_colour(ColorMode mode, bool tty) {
+    if (mode == ColorMode::always) return true;
+    if (mode == ColorMode::never) return false;
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    return tty;
+}
+
+// What the terminals are and what shows colour: decided here, once, before any I/O.
+void resolve_terminal(OutputOptions& o) {
+    o.stdout_tty = ::isatty(STDOUT_FILENO) != 0;
+    o.stderr_tty = ::isatty(STDERR_FILENO) != 0;
+    o.colour_stdout = use_colour(o.color, o.stdout_tty);
+    o.colour_stderr = use_colour(o.color, o.stderr_tty);
+}
+
 }  // namespace
+
+ConsoleSetup console_setup(const OutputOptions& o) {
+    ConsoleSetup s;
+    s.colour_out = o.colour_stdout;
+    s.colour_err = o.colour_stderr;
+    s.out_tty = o.stdout_tty;
+    s.err_tty = o.stderr_tty;
+    s.timestamps = o.timestamps;
+    s.quiet = o.quiet;
+    s.verbose = o.verbose;
+    return s;
+}
 
 std::string resolve(CommandLine& cl) {
     cl.client.out.color = colour_mode(cl.color);
@@ -28,6 +61,9 @@ std::string resolve(CommandLine& cl) {
     // -X shows frames, so it implies -F.
     if (cl.client.out.hexdump) cl.client.out.frames = true;
     if (cl.listen.out.hexdump) cl.listen.out.frames = true;
+    resolve_terminal(cl.client.out);
+    resolve_terminal(cl.listen.out);
+    cl.client.wait_given = cl.app->count("--wait") > 0;
     if (cl.listen_cmd->parsed() || !cl.listen_short.empty()) {
         cl.mode = Mode::listen;
         if (!cl.listen_short.empty()) {

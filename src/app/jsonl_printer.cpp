@@ -8,8 +8,10 @@
 namespace wscope::app {
 namespace {
 
-present::Direction to_present(session::Direction d) {
-    return d == session::Direction::in ? present::Direction::in : present::Direction::out;
+using session::Direction;
+
+present::Direction to_present(Direction d) {
+    return d == Direction::in ? present::Direction::in : present::Direction::out;
 }
 
 present::TimePoint now() { return std::chrono::system_clock::now(); }
@@ -19,7 +21,7 @@ present::TimePoint now() { return std::chrono::system_clock::now(); }
 template <typename Obj>
 void JsonlPrinter::write(Obj&& obj) {
     if (client_ != 0) obj.number("client", client_);
-    out_.append(obj.line());
+    console_.out_line(obj.line());
 }
 
 void JsonlPrinter::open(std::string_view url, const proto::HttpHead& head, std::string_view subprotocol,
@@ -37,36 +39,34 @@ void JsonlPrinter::error(std::string_view kind, std::string_view message, int ex
     write(present::error_event(now(), kind, message, exit_code));
 }
 
-void JsonlPrinter::on_frame_header(session::Direction dir, const proto::FrameHeader& h, proto::ByteView) {
-    write(present::frame_event(now(), to_present(dir), h));
-}
-
-void JsonlPrinter::on_message(proto::MessageType type, proto::ByteView data, bool first, bool last) {
-    if (first && last) {
-        write(present::message_event(now(), present::Direction::in, type, data));
+void JsonlPrinter::on_message(const session::MessageEvent& m) {
+    if (m.first && m.last) {
+        write(present::message_event(now(), to_present(m.dir), m.type, m.data));
         return;
     }
-    if (first) message_.clear();
-    message_.insert(message_.end(), data.begin(), data.end());
-    if (!last) return;
-    write(present::message_event(now(), present::Direction::in, type, message_));
-    message_.clear();
-    message_.shrink_to_fit();
+    proto::Bytes& gathered = m.dir == Direction::in ? in_ : out_;
+    if (m.first) gathered.clear();
+    gathered.insert(gathered.end(), m.data.begin(), m.data.end());
+    if (!m.last) return;
+    write(present::message_event(now(), to_present(m.dir), m.type, gathered));
+    proto::Bytes().swap(gathered);
 }
 
-void JsonlPrinter::on_ping(session::Direction dir, proto::ByteView payload) {
-    write(present::ping_event(now(), to_present(dir), payload));
-}
-
-void JsonlPrinter::on_pong(session::Direction dir, proto::ByteView payload,
-                           std::optional<std::chrono::microseconds> rtt) {
-    std::optional<double> ms;
-    if (rtt) ms = static_cast<double>(rtt->count()) / 1000.0;
-    write(present::pong_event(now(), to_present(dir), payload, ms));
-}
-
-void JsonlPrinter::on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) {
-    write(present::close_event(now(), to_present(dir), code, reason));
+void JsonlPrinter::on_event(const session::SessionEvent& event) {
+    using namespace session;
+    if (const auto* h = std::get_if<FrameHeaderEvent>(&event)) {
+        write(present::frame_event(now(), to_present(h->dir), h->header));
+    } else if (const auto* m = std::get_if<MessageEvent>(&event)) {
+        on_message(*m);
+    } else if (const auto* p = std::get_if<PingEvent>(&event)) {
+        write(present::ping_event(now(), to_present(p->dir), p->payload));
+    } else if (const auto* q = std::get_if<PongEvent>(&event)) {
+        std::optional<double> ms;
+        if (q->rtt) ms = static_cast<double>(q->rtt->count()) / 1000.0;
+        write(present::pong_event(now(), to_present(q->dir), q->payload, ms));
+    } else if (const auto* c = std::get_if<CloseEvent>(&event)) {
+        write(present::close_event(now(), to_present(c->dir), c->code, c->reason));
+    }
 }
 
 }  // namespace wscope::app

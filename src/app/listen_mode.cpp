@@ -1,77 +1,48 @@
-// The test server loop.
+// The test server on the event loop: accept, the server handshake, one session per client.
 #include "app/listen_mode.hpp"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/address.hpp"
+#include "app/console.hpp"
 #include "app/exit_code.hpp"
 #include "app/input.hpp"
-#include "app/inspector.hpp"
-#include "app/jsonl_printer.hpp"
-#include "app/output.hpp"
-#include "app/repl.hpp"
-#include "app/reporter.hpp"
+#include "app/listen_console.hpp"
+#include "app/live_session.hpp"
+#include "app/repl_actions.hpp"
 #include "app/stats_report.hpp"
-#include "crypto/mask_source.hpp"
+#include "net/event_loop.hpp"
 #include "net/tcp.hpp"
 #include "net/tls.hpp"
 #include "net/unix_socket.hpp"
-#include "proto/close_code.hpp"
+#include "present/describe.hpp"
+#include "present/quoted_text.hpp"
 #include "session/handshake_io.hpp"
 #include "session/server_handshake.hpp"
-#include "session/session.hpp"
 
 namespace wscope::app {
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
+using session::Direction;
+using namespace std::chrono_literals;
 
-void on_signal(int) { g_interrupted = 1; }
-
-void install_signal_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR so the loop notices
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
-
-// "8080", "0.0.0.0:8080", "[::1]:8080", "localhost:8080" → host (default 127.0.0.1), port.
-bool split_address(const std::string& text, std::string& host, std::uint16_t& port) {
-    std::string port_text = text;
-    host = "127.0.0.1";
-    if (!text.empty() && text.front() == '[') {
-        const auto close = text.find("]:");
-        if (close == std::string::npos) return false;
-        host = text.substr(1, close - 1);
-        port_text = text.substr(close + 2);
-    } else if (const auto colon = text.rfind(':'); colon != std::string::npos) {
-        host = text.substr(0, colon);
-        port_text = text.substr(colon + 1);
-        if (host.find(':') != std::string::npos) return false;  // IPv6 needs brackets
-    }
-    if (port_text.empty() || port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return false;
-    const unsigned long n = std::stoul(port_text);
-    if (n > 65535) return false;
-    port = static_cast<std::uint16_t>(n);
-    return !host.empty();
-}
-
-std::string url_host(const std::string& host) {
-    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
+// A refused or failed client gets this long to read our answer and hang up, so that what we
+// sent (a 503, a TLS alert) is not destroyed by a reset.
+constexpr auto drain_time = 1s;
+// Out of descriptors: accepting pauses this long, while the open connections are served.
+constexpr auto accept_pause = 1s;
+// stdin broadcast: while a client has this much unsent, stdin is not read (checked this often).
+constexpr auto backlog_check = 50ms;
 
 class Server;
 
@@ -79,393 +50,509 @@ class Server;
 struct Client {
     unsigned id = 0;
     std::unique_ptr<net::Stream> stream;
-    session::ServerHandshake handshake;
-    session::TimePoint handshake_deadline;
-    std::unique_ptr<session::Observer> observer;
-    // What the user sees of this client: frame lines on stderr, or JSON Lines on stdout.
+    std::optional<session::ServerHandshake> handshake;
+    std::optional<net::Loop::TimerId> deadline;
+    std::unique_ptr<LiveSession> live;
     std::unique_ptr<session::Observer> view;
-    std::unique_ptr<session::Session> session;
     std::string path;
-    // A client whose TLS handshake failed: we wait briefly for it to hang up, so the alert
-    // we sent reaches it instead of being destroyed by a reset.
-    bool draining = false;
-
-    Client(unsigned i, std::unique_ptr<net::Stream> s, proto::ServerPolicy policy, bool deflate,
-           session::TimePoint deadline)
-        : id(i), stream(std::move(s)), handshake(std::move(policy), deflate), handshake_deadline(deadline) {}
+    bool draining = false;  // refused: reading what it still sends until it hangs up
+    bool client_closed_first = false;
 };
 
-class Server {
+// What the server shows of one client's session: its messages, closes, pongs, violations.
+class ClientView final : public session::Observer {
 public:
-    Server(const ListenOptions& o, const Reporter& report) : o_(o), report_(report), out_(STDOUT_FILENO) {}
-
-    int run();
-    void on_message(Client& c, proto::MessageType type, proto::ByteView data, bool first, bool last);
-    void on_close(Client& c, session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason);
-    [[nodiscard]] std::string tag(const Client& c) const { return "[" + std::to_string(c.id) + "] "; }
-    [[nodiscard]] bool jsonl() const { return o_.out.jsonl; }
-
-private:
-    void accept_clients();
-    void drive_handshake(Client& c);
-    void finish_client(Client& c);
-    void read_stdin();
-    void broadcast(proto::ByteView record);
-    void start_console();
-    [[nodiscard]] bool prefix_ids() const { return ever_many_; }
-    [[nodiscard]] int poll_timeout() const;
-    void shut_down(std::uint16_t code);
-
-    const ListenOptions& o_;
-    const Reporter& report_;
-    Output out_;
-    session::SteadyTime time_;
-    crypto::SecureMaskSource masks_;
-    std::unique_ptr<net::Listener> listener_;
-    std::shared_ptr<net::TlsServerContext> tls_;  // --tls-cert: serve wss://
-    std::string unix_path_;                       // unix:PATH: remove the socket file at exit
-    std::vector<std::unique_ptr<Client>> clients_;
-    unsigned next_id_ = 1;
-    bool ever_many_ = false;
-    std::uint64_t received_ = 0;
-    bool reading_stdin_ = false;
-    InputSplitter splitter_{Framing::lines, 0};
-    bool done_ = false;
-    int exit_ = 0;
-    bool served_one_ = false;
-    // The REPL on stdin when it is a terminal (last: it shows the output of everything above).
-    std::unique_ptr<ListenConsole> console_;
-};
-
-// Sends a client's events to the server (messages, closes) and to its inspector (frames).
-class ClientObserver final : public session::Observer {
-public:
-    ClientObserver(Server& s, Client& c) : server_(s), client_(c) {}
-    bool wants_frames() const override { return client_.view->wants_frames(); }
-    void on_frame_header(session::Direction d, const proto::FrameHeader& h, proto::ByteView raw) override {
-        client_.view->on_frame_header(d, h, raw);
-    }
-    void on_frame_payload(session::Direction d, proto::ByteView data, std::uint64_t off, bool end) override {
-        client_.view->on_frame_payload(d, data, off, end);
-    }
-    void on_frame_uncompressed(session::Direction d, proto::ByteView data) override {
-        client_.view->on_frame_uncompressed(d, data);
-    }
-    void on_message(proto::MessageType t, proto::ByteView d, bool first, bool last) override {
-        client_.view->on_message(t, d, first, last);
-        server_.on_message(client_, t, d, first, last);
-    }
-    void on_ping(session::Direction d, proto::ByteView p) override { client_.view->on_ping(d, p); }
-    void on_pong(session::Direction d, proto::ByteView p, std::optional<std::chrono::microseconds> rtt) override {
-        client_.view->on_pong(d, p, rtt);
-    }
-    void on_close(session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) override {
-        // Frame lines show closes themselves; the server's notes cover the rest. JSON gets all.
-        if (server_.jsonl()) client_.view->on_close(dir, code, reason);
-        server_.on_close(client_, dir, code, reason);
-    }
-    void on_violation(const proto::Error& e) override { client_.view->on_violation(e); }
+    ClientView(Server& server, Client& client) : server_(server), client_(client) {}
+    void on_event(const session::SessionEvent& event) override;
 
 private:
     Server& server_;
     Client& client_;
+    IncomingMessage message_;
+    proto::Bytes partial_;
+    bool sent_close_ = false, got_close_ = false;
 };
 
-void Server::on_message(Client& c, proto::MessageType type, proto::ByteView data, bool first, bool last) {
+class Server {
+public:
+    Server(const ListenOptions& o, Console& console) : o_(o), console_(console) {}
+
+    int run();
+
+    // For ClientView.
+    void message(Client& c, const session::MessageEvent& m, IncomingMessage& shown, proto::Bytes& partial);
+    [[nodiscard]] std::string tag(const Client& c) const { return "[" + std::to_string(c.id) + "] "; }
+    [[nodiscard]] bool prefix_ids() const {
+        return o_.prefix == PrefixMode::always || (o_.prefix == PrefixMode::auto_ && ever_many_);
+    }
+    [[nodiscard]] const ListenOptions& options() const { return o_; }
+    [[nodiscard]] Console& console() { return console_; }
+    [[nodiscard]] bool has_console() const { return console_repl_ != nullptr; }
+
+private:
+    int start_listening();
+    void on_accept();
+    void admit(std::unique_ptr<net::Stream> stream);
+    void refuse(std::unique_ptr<net::Stream> stream, unsigned id);
+    void drain(Client& c, session::TimePoint until);
+    void on_handshake_io(Client& c);
+    void trace_handshake(const Client& c);
+    void start_session(Client& c);
+    void finish_client(Client& c);
+    void remove(unsigned id);
+    void on_stdin();
+    void broadcast(proto::ByteView record);
+    void check_backlog();
+    void after_pass();
+    void on_signal(int signo);
+    void shut_down(proto::CloseCode code);
+    std::vector<ListenPeer> open_peers();
+
+    const ListenOptions& o_;
+    Console& console_;
+    net::Loop loop_;
+    session::ReadBuffer reads_;  // every client's reads land here
+    crypto::SecureMaskSource masks_;
+    std::unique_ptr<net::Listener> listener_;
+    std::shared_ptr<net::TlsServerContext> tls_;  // --tls-cert: serve wss://
+    std::string unix_path_;                       // unix:PATH: remove the socket file at exit
+    std::map<unsigned, std::unique_ptr<Client>> clients_;
+    std::size_t sessions_open_ = 0;
+    unsigned next_id_ = 1;
+    bool ever_many_ = false;
+    bool accepting_ = true;
+    bool emfile_said_ = false;
+    bool served_one_ = false;
+    std::uint64_t received_ = 0;
+    // stdin (not a terminal): lines broadcast to every client.
+    bool reading_stdin_ = false;
+    bool stdin_paused_ = false;
+    std::unique_ptr<std::uint8_t[]> stdin_buf_;
+    InputSplitter splitter_{Framing::lines, 0};
+    bool console_backlogged_ = false;
+    std::unique_ptr<ListenConsole> console_repl_;
+    bool shutting_down_ = false;
+    int signal_ = 0;
+    int exit_ = 0;
+};
+
+void ClientView::on_event(const session::SessionEvent& event) {
+    using namespace session;
+    Console& console = server_.console();
+    const std::string tag = server_.tag(client_);
+    if (const auto* m = std::get_if<MessageEvent>(&event)) {
+        if (m->dir == Direction::in) server_.message(client_, *m, message_, partial_);
+    } else if (const auto* c = std::get_if<CloseEvent>(&event)) {
+        const std::string what = present::close_text(c->code, c->reason);
+        if (c->dir == Direction::in) {
+            got_close_ = true;
+            client_.client_closed_first = !sent_close_;
+            console.note(tag + (sent_close_ ? "client answered close: " : "client closed: ") + what);
+        } else {
+            sent_close_ = true;
+            console.note(tag + (got_close_ ? "replied close: " : "sent close: ") + what);
+        }
+    } else if (const auto* p = std::get_if<PongEvent>(&event)) {
+        if (p->rtt && !server_.options().out.show_ping_pong)
+            console.note(tag + "pong " + present::quoted(proto::as_chars(p->payload)) + ": rtt " +
+                         present::rtt_text(*p->rtt));
+    } else if (const auto* v = std::get_if<ViolationEvent>(&event)) {
+        console.note(tag + v->error.describe());
+    }
+}
+
+void Server::message(Client& c, const session::MessageEvent& m, IncomingMessage& shown, proto::Bytes& partial) {
+    if (m.last) ++received_;
     if (o_.echo || o_.out.jsonl) {
-        if (last) ++received_;
-        if (report_.verbose() && last)
-            report_.trace(tag(c) + "echoed a " + (type == proto::MessageType::text ? "text" : "binary") + " message");
+        if (console_.verbose() && m.last)
+            console_.trace(tag(c) + "echoed a " + (m.type == proto::MessageType::text ? "text" : "binary") + " message");
         return;
     }
-    if (first && prefix_ids()) out_.append(tag(c));
-    out_.append(data);
-    if (last) {
-        if (type == proto::MessageType::text) out_.append('\n');
-        ++received_;
+    if (has_console()) {  // a person reads it: the REPL's marker, colour and escaping
+        shown.add(m);
+        if (m.last) console_.show(present::Tone::incoming, (prefix_ids() ? tag(c) : "") + shown.describe());
+        return;
     }
+    // Whole messages only, as pipe mode prints them.
+    if (m.first) partial.clear();
+    if (!(m.first && m.last)) partial.insert(partial.end(), m.data.begin(), m.data.end());
+    if (!m.last) return;
+    if (prefix_ids()) console_.data(tag(c));
+    console_.data(m.first ? m.data : proto::ByteView(partial));
+    if (m.type == proto::MessageType::text) console_.data(std::string_view("\n"));
+    proto::Bytes().swap(partial);
 }
 
-void Server::on_close(Client& c, session::Direction dir, std::optional<std::uint16_t> code, std::string_view reason) {
-    if (report_.quiet()) return;
-    std::string text = code ? std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")"
-                            : std::string("with no status code");
-    if (!reason.empty()) text += " \"" + std::string(reason) + "\"";
-    report_.note(tag(c) + (dir == session::Direction::in ? "client closed: " : "replied close: ") + text);
-}
+// ---------------------------------------------------------------------------- accepting
 
-void Server::accept_clients() {
-    while (auto stream = listener_->accept()) {
-        const unsigned id = next_id_++;
-        if (o_.max_clients != 0 && clients_.size() >= o_.max_clients) {
-            const std::string busy =
-                "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-                "Content-Length: 34\r\n\r\ntoo many clients (--max-clients)\r\n";
-            (void)stream->write_some(proto::as_bytes(busy));
-            report_.note("[" + std::to_string(id) + "] refused " + stream->peer_name() + ": --max-clients reached");
-            continue;
+void Server::on_accept() {
+    while (accepting_) {
+        std::unique_ptr<net::Stream> stream = listener_->accept();
+        if (!stream) {
+            const int err = listener_->last_error();
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+                // Out of descriptors: stop accepting for a while instead of spinning on the
+                // pending connection; the open ones are served meanwhile.
+                if (!emfile_said_) {
+                    console_.warning(std::string("cannot accept more connections: ") + std::strerror(err) +
+                                     "; pausing new connections (open ones are still served)");
+                    emfile_said_ = true;
+                }
+                loop_.set_interest(listener_->fd(), 0);
+                loop_.at(session::Clock::now() + accept_pause, [this] {
+                    if (accepting_) loop_.set_interest(listener_->fd(), net::readable);
+                });
+            }
+            return;
         }
         if (o_.oneshot && served_one_) continue;  // --oneshot: nobody after the first
-        served_one_ = true;
-        if (tls_) {
-            // The TLS handshake runs inside the first reads, bounded by --handshake-timeout.
-            auto secured = net::tls_accept(std::move(stream), *tls_);
-            if (!secured) {
-                report_.note("[" + std::to_string(id) + "] " + secured.error().message);
-                continue;
-            }
-            stream = std::move(*secured);
-        }
-        proto::ServerPolicy policy{o_.subprotocols};
-        auto c = std::make_unique<Client>(id, std::move(stream), policy, o_.deflate,
-                                          time_.now() + session::seconds(o_.handshake_timeout));
-        if (report_.verbose()) report_.trace("* " + tag(*c) + "connection from " + c->stream->peer_name());
-        clients_.push_back(std::move(c));
-        drive_handshake(*clients_.back());
+        admit(std::move(stream));
     }
 }
 
-void Server::drive_handshake(Client& c) {
+void Server::admit(std::unique_ptr<net::Stream> stream) {
+    const unsigned id = next_id_++;
+    if (o_.max_clients != 0 && clients_.size() >= o_.max_clients) return refuse(std::move(stream), id);
+    served_one_ = true;
+    if (tls_) {
+        // The TLS handshake runs inside the first reads, bounded by --handshake-timeout.
+        auto secured = net::tls_accept(std::move(stream), *tls_);
+        if (!secured) {
+            console_.note("[" + std::to_string(id) + "] " + secured.error().message);
+            return;
+        }
+        stream = std::move(*secured);
+    }
+    auto owned = std::make_unique<Client>();
+    Client& c = *owned;
+    c.id = id;
+    c.stream = std::move(stream);
+    c.handshake.emplace(proto::ServerPolicy{o_.subprotocols}, o_.deflate);
+    clients_.emplace(id, std::move(owned));
+    console_.trace("* " + tag(c) + "connection from " + c.stream->peer_name());
+    c.deadline = loop_.at(session::Clock::now() + session::seconds(o_.handshake_timeout), [this, id] {
+        auto it = clients_.find(id);
+        if (it == clients_.end()) return;
+        Client& late = *it->second;
+        late.deadline.reset();
+        console_.note(tag(late) + "dropped " + late.stream->peer_name() + ": no complete handshake within " +
+                      present::seconds_text(session::seconds(o_.handshake_timeout)));
+        finish_client(late);
+    });
+    loop_.watch(c.stream->fd(), net::readable, [this, id](std::uint32_t) {
+        auto it = clients_.find(id);
+        if (it != clients_.end()) on_handshake_io(*it->second);
+    });
+    on_handshake_io(c);
+}
+
+// --max-clients: a 503, then our side shut and the request read until the client hangs up,
+// so that the answer is not lost to a reset (closing with unread data sends RST).
+void Server::refuse(std::unique_ptr<net::Stream> stream, unsigned id) {
+    const std::string busy =
+        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+        "Content-Length: 34\r\n\r\ntoo many clients (--max-clients)\r\n";
+    (void)stream->write_some(proto::as_bytes(busy));
+    console_.note("[" + std::to_string(id) + "] refused " + stream->peer_name() + ": --max-clients reached");
+    auto owned = std::make_unique<Client>();
+    owned->id = id;
+    owned->stream = std::move(stream);
+    Client& c = *owned;
+    clients_.emplace(id, std::move(owned));
+    drain(c, session::Clock::now() + drain_time);
+}
+
+void Server::drain(Client& c, session::TimePoint until) {
+    c.draining = true;
+    c.stream->shutdown_write();
+    const unsigned id = c.id;
+    if (c.deadline) loop_.cancel(*c.deadline);
+    c.deadline = loop_.at(until, [this, id] {
+        if (clients_.count(id)) {
+            clients_[id]->deadline.reset();
+            remove(id);
+        }
+    });
+    loop_.watch(c.stream->fd(), net::readable, [this, id](std::uint32_t) {
+        auto it = clients_.find(id);
+        if (it == clients_.end()) return;
+        char scratch[4096];
+        const ssize_t n = ::recv(it->second->stream->fd(), scratch, sizeof scratch, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) remove(id);
+    });
+}
+
+void Server::on_handshake_io(Client& c) {
     using State = session::ServerHandshake::State;
-    const State st = c.handshake.on_readable(*c.stream);
+    const State st = c.handshake->on_readable(*c.stream);
     if (st == State::reading) return;
-    if (st == State::gone && c.handshake.stream_failed()) {
-        report_.note(tag(c) + "refused " + c.stream->peer_name() + ": " + c.handshake.gone_reason());
-        ::shutdown(c.stream->fd(), SHUT_WR);
-        c.draining = true;
-        c.handshake_deadline = time_.now() + session::seconds(1);
-        return;
+    if (st == State::gone && c.handshake->stream_failed()) {
+        console_.note(tag(c) + "refused " + c.stream->peer_name() + ": " + c.handshake->gone_reason());
+        return drain(c, session::Clock::now() + drain_time);
     }
     if (st == State::gone) {
-        if (report_.verbose()) report_.trace("* " + tag(c) + c.handshake.gone_reason());
-        finish_client(c);
-        return;
+        console_.trace("* " + tag(c) + c.handshake->gone_reason());
+        return finish_client(c);
     }
-    if (report_.verbose()) {
-        std::string_view head = c.handshake.request_head();
-        while (!head.empty()) {
-            auto nl = head.find('\n');
-            std::string_view line = head.substr(0, nl);
-            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-            if (!line.empty()) report_.trace(tag(c) + "< " + std::string(line));
-            if (nl == std::string_view::npos) break;
-            head.remove_prefix(nl + 1);
-        }
-        std::string_view resp = c.handshake.response();
-        resp = resp.substr(0, resp.find("\r\n\r\n"));
-        while (!resp.empty()) {
-            auto nl = resp.find("\r\n");
-            report_.trace(tag(c) + "> " + std::string(resp.substr(0, nl)));
-            if (nl == std::string_view::npos) break;
-            resp.remove_prefix(nl + 2);
-        }
-    }
-    const std::string& response = c.handshake.response();
-    const auto write = session::write_all(*c.stream, proto::as_bytes(response), time_.now() + session::seconds(2));
+    trace_handshake(c);
+    const std::string& response = c.handshake->response();
+    const auto write = session::write_all(*c.stream, proto::as_bytes(response), session::Clock::now() + 2s);
     if (st == State::rejected || !write) {
-        report_.note(tag(c) + "rejected " + c.stream->peer_name() + ": " + c.handshake.error().describe());
-        c.stream->shutdown_write();
-        finish_client(c);
-        if (o_.oneshot) {
-            done_ = true;
-            exit_ = static_cast<int>(ExitCode::handshake);
-        }
-        return;
+        console_.note(tag(c) + "rejected " + c.stream->peer_name() + ": " + c.handshake->error().describe());
+        if (o_.oneshot) exit_ = static_cast<int>(ExitCode::handshake);
+        if (o_.oneshot) shutting_down_ = true;
+        return drain(c, session::Clock::now() + drain_time);
     }
-    c.path = c.handshake.request().target;
+    start_session(c);
+}
+
+void Server::trace_handshake(const Client& c) {
+    if (!console_.verbose()) return;
+    std::string_view head = c.handshake->request_head();
+    while (!head.empty()) {
+        const auto nl = head.find('\n');
+        std::string_view line = head.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) console_.trace(tag(c) + "< " + present::display_text(line));
+        if (nl == std::string_view::npos) break;
+        head.remove_prefix(nl + 1);
+    }
+    std::string_view resp = c.handshake->response();
+    resp = resp.substr(0, resp.find("\r\n\r\n"));
+    while (!resp.empty()) {
+        const auto nl = resp.find("\r\n");
+        console_.trace(tag(c) + "> " + present::display_text(resp.substr(0, nl)));
+        if (nl == std::string_view::npos) break;
+        resp.remove_prefix(nl + 2);
+    }
+}
+
+void Server::start_session(Client& c) {
+    if (c.deadline) loop_.cancel(*c.deadline);
+    c.deadline.reset();
+    loop_.unwatch(c.stream->fd());  // the session's driver watches it from now on
+    c.path = c.handshake->request().target;
     session::SessionOptions so;
     so.role = proto::Role::server;
     so.echo = o_.echo;
     so.max_message = o_.max_message;
-    so.close_timeout = o_.close_timeout;
-    so.deflate = c.handshake.deflate();
-    if (o_.out.jsonl) {
-        auto printer = std::make_unique<JsonlPrinter>(out_, o_.out.frames, c.id);
-        const auto& a = c.handshake.accepted();
-        const std::string extensions = c.handshake.deflate() ? std::string(proto::deflate_extension) : "";
-        printer->open(c.handshake.request().target, c.handshake.request(), a.subprotocol, extensions);
-        c.view = std::move(printer);
-    } else {
-        c.view = std::make_unique<Inspector>(o_.out, tag(c));
-    }
-    c.observer = std::make_unique<ClientObserver>(*this, c);
-    c.session = std::make_unique<session::Session>(*c.stream, so, masks_, *c.observer, time_);
-    std::size_t open = 0;
-    for (const auto& other : clients_)
-        if (other->session) ++open;
-    if (open > 1) ever_many_ = true;
-    report_.note(tag(c) + "connected: " + c.stream->peer_name() + " " + c.path +
-                 (c.handshake.accepted().subprotocol.empty() ? "" : " (subprotocol " + c.handshake.accepted().subprotocol + ")") +
-                 (c.handshake.deflate() ? " (permessage-deflate)" : ""));
-    c.session->start(c.handshake.leftover());
-    if (c.session->finished()) finish_client(c);
+    so.close_timeout = session::seconds(o_.close_timeout);
+    so.deflate = c.handshake->deflate();
+    c.live = std::make_unique<LiveSession>(loop_, console_, *c.stream, so, masks_,
+                                           LiveSessionSetup{&o_.out, tag(c), c.id, &reads_});
+    c.view = std::make_unique<ClientView>(*this, c);
+    c.live->observe(*c.view);
+    const auto& accepted = c.handshake->accepted();
+    const std::string extensions = c.handshake->extensions();
+    if (JsonlPrinter* j = c.live->jsonl()) j->open(c.path, c.handshake->request(), accepted.subprotocol, extensions);
+    if (++sessions_open_ > 1) ever_many_ = true;
+    console_.note(tag(c) + "connected: " + c.stream->peer_name() + " " + present::display_text(c.path) +
+                  (accepted.subprotocol.empty() ? "" : " (subprotocol " + present::display_text(accepted.subprotocol) + ")") +
+                  (c.handshake->deflate() ? " (" + extensions + ")" : ""));
+    const proto::Bytes leftover = c.handshake->leftover();
+    c.handshake.reset();
+    const unsigned id = c.id;
+    if (console_backlogged_ && !o_.echo) c.live->pause_reading(true);
+    c.live->start(leftover, [this, id] {
+        auto it = clients_.find(id);
+        if (it != clients_.end()) finish_client(*it->second);
+    });
 }
 
 void Server::finish_client(Client& c) {
-    if (c.session) {
-        const session::Failure& f = c.session->failure();
-        if (f.outcome != session::Outcome::normal) report_.note(tag(c) + f.message);
-        if (o_.out.stats) report_.raw(format_stats(nullptr, c.session->stats(), time_.now(), tag(c)));
+    if (c.live) {
+        const session::Session& s = c.live->session();
+        const session::Failure& f = s.failure();
+        // A violation was told when it happened; the rest is told now.
+        if (f.outcome != session::Outcome::normal && f.outcome != session::Outcome::protocol_violation)
+            console_.note(tag(c) + f.message);
+        console_.note(tag(c) + "closed");
+        if (o_.out.stats) console_.diag_text(format_stats(nullptr, s.stats(), session::Clock::now(), console_.stamp() + tag(c)));
         if (o_.oneshot) {
-            done_ = true;
             exit_ = static_cast<int>(exit_code_for(f.outcome));
+            shutting_down_ = true;
         }
+        --sessions_open_;
+    } else if (o_.oneshot && !c.draining) {
+        shutting_down_ = true;
+        exit_ = static_cast<int>(ExitCode::handshake);
     }
-    c.stream.reset();
+    remove(c.id);
 }
 
-void Server::broadcast(proto::ByteView record) {
-    const auto type = o_.binary ? proto::MessageType::binary : proto::MessageType::text;
-    for (auto& c : clients_)
-        if (c->session && !c->session->finished()) {
-            c->session->send_message(type, record);
-            c->session->pump();
-        }
+void Server::remove(unsigned id) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    Client& c = *it->second;
+    if (c.deadline) loop_.cancel(*c.deadline);
+    if (c.stream) loop_.unwatch(c.stream->fd());
+    // The session and its driver go first (the driver unwatches the stream's fd), then the
+    // stream; destroyed after this pass, as a handler of theirs may be running.
+    auto owned = std::move(it->second);
+    clients_.erase(it);
+    owned->live.reset();
+    owned->view.reset();
+    loop_.soon([gone = std::shared_ptr<Client>(std::move(owned))] {});
 }
 
-void Server::start_console() {
-    auto peers = [this] {
-        std::vector<ListenPeer> open;
-        for (const auto& c : clients_)
-            if (c->stream && c->session && !c->session->finished())
-                open.push_back({c->id, c->session.get(), c->stream->peer_name() + " " + c->path});
-        return open;
-    };
-    console_ = make_listen_console(o_, peers, [] { g_interrupted = 1; });
-}
+// ---------------------------------------------------------------------------- stdin
 
-void Server::read_stdin() {
-    if (console_) return console_->on_readable();
-    proto::Bytes buf(64 * 1024);
-    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+void Server::on_stdin() {
+    const ssize_t n = ::read(STDIN_FILENO, stdin_buf_.get(), 64 * 1024);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
     const auto sink = [this](proto::ByteView r, std::uint64_t) { broadcast(r); };
     if (n <= 0) {
         reading_stdin_ = false;
+        loop_.unwatch(STDIN_FILENO);
         splitter_.finish(sink);
         return;
     }
-    splitter_.feed({buf.data(), static_cast<std::size_t>(n)}, sink);
+    splitter_.feed({stdin_buf_.get(), static_cast<std::size_t>(n)}, sink);
+    check_backlog();
 }
 
-int Server::poll_timeout() const {
-    std::optional<session::TimePoint> t;
-    for (const auto& c : clients_) {
-        std::optional<session::TimePoint> d =
-            c->session ? c->session->next_deadline() : std::optional(c->handshake_deadline);
-        if (d && (!t || *d < *t)) t = d;
+void Server::broadcast(proto::ByteView record) {
+    const auto type = o_.binary ? proto::MessageType::binary : proto::MessageType::text;
+    for (auto& [id, c] : clients_) {
+        if (!c->live || c->live->session().finished()) continue;
+        c->live->session().send_message(type, record);
+        c->live->session().pump();
+        c->live->update();
     }
-    if (!t) return -1;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*t - time_.now()).count();
-    return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1 << 30));
 }
 
-void Server::shut_down(std::uint16_t code) {
-    for (auto& c : clients_)
-        if (c->session && !c->session->finished()) c->session->close(code, "server shutting down");
+// Broadcasting is bounded: stdin waits while any client has more unsent than the budget.
+void Server::check_backlog() {
+    if (!reading_stdin_) return;
+    bool slow = false;
+    for (auto& [id, c] : clients_)
+        if (c->live && !c->live->session().finished() && !c->live->session().accepting_input()) slow = true;
+    if (slow == stdin_paused_ && !slow) return;
+    stdin_paused_ = slow;
+    loop_.set_interest(STDIN_FILENO, slow ? 0 : net::readable);
+    if (slow) loop_.at(session::Clock::now() + backlog_check, [this] { check_backlog(); });
 }
 
-int Server::run() {
-    std::string host;
-    std::uint16_t port = 0;
-    if (o_.address.rfind("unix:", 0) != 0 && !split_address(o_.address, host, port)) {
-        report_.error("bad listen address \"" + o_.address + "\" (expected [HOST:]PORT, e.g. 8080 or 0.0.0.0:8080)");
+// ---------------------------------------------------------------------------- passes
+
+void Server::after_pass() {
+    if (o_.count != 0 && received_ >= o_.count && !shutting_down_) {
+        shutting_down_ = true;
+        shut_down(proto::CloseCode::normal);
+    }
+    if (shutting_down_ && clients_.empty()) loop_.stop();
+    // stdout not read: stop reading from clients whose messages it carries.
+    const bool backlogged = console_.backlogged();
+    if (backlogged != console_backlogged_ && !o_.echo) {
+        console_backlogged_ = backlogged;
+        for (auto& [id, c] : clients_)
+            if (c->live) c->live->pause_reading(backlogged);
+    }
+}
+
+void Server::on_signal(int signo) {
+    if (console_repl_ && (signo == SIGINT || signo == SIGWINCH || signo == SIGTSTP))
+        return console_repl_->handle_signal(signo);
+    if (signo == SIGWINCH || signo == SIGTSTP) return;
+    if (signal_ != 0) {  // a second signal: stop waiting for the clients' Close
+        loop_.stop();
+        return;
+    }
+    signal_ = signo;
+    shut_down(proto::CloseCode::going_away);
+}
+
+void Server::shut_down(proto::CloseCode code) {
+    shutting_down_ = true;
+    accepting_ = false;
+    loop_.set_interest(listener_->fd(), 0);
+    if (console_repl_) console_repl_->close_input();
+    for (auto& [id, c] : clients_) {
+        if (c->live) {
+            c->live->session().close(code, "server shutting down");
+            c->live->update();
+        }
+    }
+    // Clients still in their handshake are let go.
+    std::vector<unsigned> early;
+    for (auto& [id, c] : clients_)
+        if (!c->live && !c->draining) early.push_back(id);
+    for (unsigned id : early) remove(id);
+}
+
+std::vector<ListenPeer> Server::open_peers() {
+    std::vector<ListenPeer> open;
+    for (auto& [id, c] : clients_)
+        if (c->live && !c->live->session().finished())
+            open.push_back({c->id, c->live.get(), c->stream->peer_name() + " " + present::display_text(c->path)});
+    return open;
+}
+
+int Server::start_listening() {
+    const auto address = parse_listen_address(o_.address);
+    if (!address) {
+        console_.error("bad listen address \"" + o_.address +
+                       "\" (expected [HOST:]PORT, e.g. 8080 or 0.0.0.0:8080, or unix:PATH)");
         return static_cast<int>(ExitCode::usage);
     }
     if (!o_.tls_cert.empty()) {
         auto ctx = net::TlsServerContext::load({o_.tls_cert, o_.tls_key, o_.tls_client_ca});
         if (!ctx) {
-            report_.error(ctx.error().message);
+            console_.error(ctx.error().message);
             return static_cast<int>(ExitCode::tls);
         }
         tls_ = std::move(*ctx);
     }
-    const bool on_unix = o_.address.rfind("unix:", 0) == 0;
-    if (on_unix) unix_path_ = o_.address.substr(5);
-    auto listener = on_unix ? net::listen_unix(unix_path_) : net::listen_tcp(host, port);
+    unix_path_ = address->unix_path;
+    auto listener = address->is_unix() ? net::listen_unix(unix_path_) : net::listen_tcp(address->host, address->port);
     if (!listener) {
-        report_.error(listener.error().message);
+        console_.error(listener.error().message);
         return static_cast<int>(ExitCode::connect);
     }
     listener_ = std::move(*listener);
     // Printed even with -q: with port 0 it is the only way to learn the port.
     const std::string scheme = tls_ ? "wss" : "ws";
-    report_.always(on_unix ? "listening on unix:" + unix_path_ + " (" + scheme + "://localhost/)"
-                           : "listening on " + scheme + "://" + url_host(host) + ":" +
-                                 std::to_string(listener_->port()) + "/");
+    console_.always(address->is_unix() ? "listening on unix:" + unix_path_ + " (" + scheme + "://localhost/)"
+                                       : "listening on " + scheme + "://" + url_host(address->host) + ":" +
+                                             std::to_string(listener_->port()) + "/");
+    return 0;
+}
+
+int Server::run() {
+    if (const int failed = start_listening(); failed != 0) return failed;
+    console_.attach(loop_, true);
+    loop_.on_signals({SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP}, [this](int s) { on_signal(s); });
+    loop_.before_wait([this] { after_pass(); });
+    loop_.watch(listener_->fd(), net::readable, [this](std::uint32_t) { on_accept(); });
     // Echo servers leave stdin alone; otherwise its lines go to every client.
-    reading_stdin_ = !o_.echo;
-    if (reading_stdin_ && listen_wants_repl(o_)) start_console();
-    install_signal_handlers();
-
-    bool shutting_down = false;
-    while (!done_) {
-        out_.flush();
-        if (g_interrupted && !shutting_down) {
-            shutting_down = true;
-            shut_down(1001);
+    if (!o_.echo) {
+        if (listen_wants_console(o_)) {
+            console_repl_ = make_listen_console(loop_, console_, o_, [this] { return open_peers(); },
+                                                [this] { shut_down(proto::CloseCode::going_away); });
+        } else {
+            reading_stdin_ = true;
+            stdin_buf_.reset(new std::uint8_t[64 * 1024]);
+            loop_.watch(STDIN_FILENO, net::readable, [this](std::uint32_t) { on_stdin(); });
         }
-        if (o_.count != 0 && received_ >= o_.count && !shutting_down) {
-            shutting_down = true;
-            shut_down(1000);
-        }
-        if (shutting_down && std::none_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->stream != nullptr; }))
-            break;
-
-        std::vector<pollfd> fds;
-        fds.reserve(clients_.size() + 2);
-        fds.push_back({listener_->fd(), static_cast<short>(shutting_down ? 0 : POLLIN), 0});
-        fds.push_back(console_ ? console_->poll_entry()
-                               : pollfd{STDIN_FILENO, static_cast<short>(reading_stdin_ ? POLLIN : 0), 0});
-        bool buffered = false;
-        for (const auto& c : clients_) {
-            const short ev = c->session ? c->session->events() : POLLIN;
-            fds.push_back({c->stream->fd(), ev, 0});
-            if (c->session && c->session->has_buffered()) buffered = true;
-        }
-        const int n = ::poll(fds.data(), fds.size(), buffered ? 0 : poll_timeout());
-        if (n < 0 && errno != EINTR) break;
-        if (n < 0) continue;
-        // Clients first (their indices match fds), then new arrivals.
-        const std::size_t existing = clients_.size();
-        for (std::size_t i = 0; i < existing; ++i) {
-            Client& c = *clients_[i];
-            const short rev = fds[i + 2].revents;
-            if (c.draining) {
-                char scratch[4096];
-                const bool hung_up = rev && ::recv(c.stream->fd(), scratch, sizeof scratch, 0) <= 0;
-                if (hung_up || time_.now() >= c.handshake_deadline) finish_client(c);
-                continue;
-            }
-            if (!c.session) {
-                if (rev) drive_handshake(c);
-                else if (time_.now() >= c.handshake_deadline) {
-                    report_.note(tag(c) + "dropped " + c.stream->peer_name() + ": no complete handshake within " +
-                                 std::to_string(static_cast<int>(o_.handshake_timeout)) + "s");
-                    finish_client(c);
-                }
-                continue;
-            }
-            if (rev || c.session->has_buffered()) c.session->on_ready(rev);
-            c.session->tick();
-            if (c.session->finished()) finish_client(c);
-        }
-        std::erase_if(clients_, [](const auto& c) { return c->stream == nullptr; });
-        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) read_stdin();
-        if (fds[0].revents & POLLIN) accept_clients();
-        // A client refused during accept_clients() is already finished.
-        std::erase_if(clients_, [](const auto& c) { return c->stream == nullptr; });
     }
-    out_.flush();
+    loop_.run();
+    console_repl_.reset();
+    clients_.clear();
+    console_.detach();
     if (!unix_path_.empty()) net::remove_unix_socket(unix_path_);
+    if (signal_ != 0) return 128 + signal_;
+    if (!console_.write_error().empty()) {
+        console_.error(console_.write_error());
+        console_.flush();
+        return static_cast<int>(ExitCode::usage);
+    }
     return exit_;
 }
 
 }  // namespace
 
-int run_listen(const ListenOptions& options) {
-    const Reporter report(options.out.verbose, options.out.quiet);
-    Server server(options, report);
+int run_listen(const ListenOptions& options, Console& console) {
+    Server server(options, console);
     return server.run();
 }
 

@@ -7,12 +7,16 @@
 #include <vector>
 
 #include "net/tcp.hpp"
+#include "proto/frame_rules.hpp"
 #include "proto/http1.hpp"
 
 namespace wscope::app {
 
 enum class Framing : std::uint8_t { lines, nul, whole, chunk };
 enum class ColorMode : std::uint8_t { auto_, always, never };
+// listen mode's "[ID] " before each printed message: when two clients were ever connected
+// at once (auto), always, or never.
+enum class PrefixMode : std::uint8_t { auto_, always, never };
 
 // Shared by the client and listen mode.
 struct OutputOptions {
@@ -25,6 +29,9 @@ struct OutputOptions {
     bool stats = false;           // --stats
     enum class Timestamps : std::uint8_t { none, wall, relative } timestamps = Timestamps::none;  // -T
     ColorMode color = ColorMode::auto_;
+    // Resolved once (config.cpp), before any I/O.
+    bool stdout_tty = false, stderr_tty = false;
+    bool colour_stdout = false, colour_stderr = false;
 };
 
 struct ClientOptions {
@@ -34,7 +41,8 @@ struct ClientOptions {
     std::string origin;                       // -o
     std::string user;                         // -u USER:PASS
     std::vector<std::string> data;            // -d / --execute
-    double wait = -1;                         // -w: seconds to wait after the last input; <0: unset
+    double wait = 0.5;                        // -w: linger for replies after the input (SPEC §2.1)
+    bool wait_given = false;                  // -w was on the command line
     std::uint64_t count = 0;                  // -n: exit after this many messages; 0: no limit
     bool binary = false;                      // -b
     Framing framing = Framing::lines;
@@ -45,7 +53,7 @@ struct ClientOptions {
     double close_timeout = 2;
     std::uint16_t close_code = 1000;
     std::string close_reason;
-    std::uint64_t max_message = 64ull * 1024 * 1024;
+    std::uint64_t max_message = proto::default_max_message;
     double connect_timeout = 0;
     // TLS (wss://), curl's names.
     bool insecure = false;                    // -k
@@ -79,7 +87,8 @@ struct ListenOptions {
     std::string tls_cert, tls_key;          // serve wss:// with this certificate and key
     std::string tls_client_ca;              // require client certificates signed by this CA
     double close_timeout = 2;
-    std::uint64_t max_message = 64ull * 1024 * 1024;
+    std::uint64_t max_message = proto::default_max_message;
+    PrefixMode prefix = PrefixMode::auto_;
     OutputOptions out;
 };
 

@@ -1,19 +1,17 @@
-// The pipe-mode loop.
+// The pipe-mode front end on the event loop.
 #include "app/pipe_mode.hpp"
 
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <memory>
-#include <optional>
 
 #include "app/input.hpp"
-#include "app/output.hpp"
-#include "crypto/mask_source.hpp"
+#include "app/live_session.hpp"
+#include "present/describe.hpp"
 #include "proto/utf8.hpp"
-#include "session/session.hpp"
 
 namespace wscope::app {
 namespace {
@@ -22,196 +20,233 @@ using proto::ByteView;
 using proto::MessageType;
 using session::Direction;
 
-// Prints received messages on stdout and forwards everything to the inspector.
-class MessageWriter final : public session::Observer {
+// Writes received messages to stdout, whole: a message that arrives in pieces is gathered
+// first (bounded by --max-message-size), so a violation mid-message prints no part of it.
+class MessagePrinter final : public session::Observer {
 public:
-    MessageWriter(Output& out, std::uint64_t limit, bool raw, session::Observer* inspector)
-        : out_(out), limit_(limit), raw_(raw), inspector_(inspector) {}
+    MessagePrinter(Console& console, std::uint64_t limit, bool raw)
+        : console_(console), limit_(limit), raw_(raw) {}
 
-    bool wants_frames() const override { return inspector_ && inspector_->wants_frames(); }
-    void on_frame_header(Direction d, const proto::FrameHeader& h, ByteView raw) override {
-        inspector_->on_frame_header(d, h, raw);
-    }
-    void on_frame_uncompressed(Direction d, ByteView data) override {
-        if (inspector_) inspector_->on_frame_uncompressed(d, data);
-    }
-    void on_frame_payload(Direction d, ByteView data, std::uint64_t off, bool end) override {
-        inspector_->on_frame_payload(d, data, off, end);
-    }
-    void on_message(MessageType type, ByteView data, bool first, bool last) override {
+    void on_event(const session::SessionEvent& event) override {
+        const auto* m = std::get_if<session::MessageEvent>(&event);
+        if (!m || m->dir != Direction::in) return;
         if (limit_ != 0 && received_ >= limit_) return;
-        if (inspector_) inspector_->on_message(type, data, first, last);
-        if (raw_) write(type, data, first, last);
-        if (last) ++received_;
-    }
-    void on_ping(Direction d, ByteView p) override {
-        if (inspector_) inspector_->on_ping(d, p);
-    }
-    void on_pong(Direction d, ByteView p, std::optional<std::chrono::microseconds> rtt) override {
-        if (inspector_) inspector_->on_pong(d, p, rtt);
-    }
-    void on_close(Direction d, std::optional<std::uint16_t> code, std::string_view reason) override {
-        if (inspector_) inspector_->on_close(d, code, reason);
-    }
-    void on_violation(const proto::Error& e) override {
-        if (inspector_) inspector_->on_violation(e);
+        if (raw_) write(*m);
+        if (m->last) {
+            ++received_;
+            ++since_check_;
+        }
     }
 
     [[nodiscard]] bool limit_reached() const { return limit_ != 0 && received_ >= limit_; }
+    // Messages that arrived since the last call (the linger restarts on each).
+    std::uint64_t take_new() { return std::exchange(since_check_, 0); }
 
 private:
-    // Only whole messages reach stdout: a message that arrives in pieces is gathered first
-    // (bounded by --max-message-size), so a violation mid-message prints no fragment of it.
-    void write(MessageType type, ByteView data, bool first, bool last) {
-        if (first && last) {
-            out_.append(data);
+    void write(const session::MessageEvent& m) {
+        if (m.first && m.last) {
+            console_.data(m.data);
         } else {
-            if (first) partial_.clear();
-            partial_.insert(partial_.end(), data.begin(), data.end());
-            if (!last) return;
-            out_.append(partial_);
+            if (m.first) partial_.clear();
+            partial_.insert(partial_.end(), m.data.begin(), m.data.end());
+            if (!m.last) return;
+            console_.data(partial_);
             partial_.clear();
             // Keep the buffer for the next message (no page faults per message), unless an
             // unusually large message made it big.
-            if (partial_.capacity() > (16u << 20)) partial_.shrink_to_fit();
+            if (partial_.capacity() > (16u << 20)) proto::Bytes().swap(partial_);
         }
-        if (type == MessageType::text) out_.append('\n');
+        if (m.type == MessageType::text) console_.data(std::string_view("\n"));
     }
 
-    proto::Bytes partial_;
-    Output& out_;
+    Console& console_;
     std::uint64_t limit_;
     bool raw_;
     std::uint64_t received_ = 0;
-    session::Observer* inspector_;
+    std::uint64_t since_check_ = 0;
+    proto::Bytes partial_;
 };
-
-std::unique_ptr<crypto::MaskSource> make_masks(const ClientOptions& o) {
-    if (o.mask_seed) return std::make_unique<crypto::SeededMaskSource>(*o.mask_seed);
-    return std::make_unique<crypto::SecureMaskSource>();
-}
 
 class PipeMode {
 public:
-    PipeMode(net::Stream& stream, const ClientOptions& o, const std::optional<proto::DeflateParams>& deflate,
-             Output& out, session::Observer* inspector)
-        : o_(o),
-          masks_(make_masks(o)),
-          out_(out),
-          writer_(out_, o.count, !o.out.jsonl, inspector),
-          session_(stream, client_session_options(o, deflate), *masks_, writer_, time_),
-          splitter_(o.framing, o.chunk) {}
+    PipeMode(net::Loop& loop, Console& console, net::Stream& stream, const ClientOptions& o,
+             const std::optional<proto::DeflateParams>& deflate)
+        : loop_(loop),
+          console_(console),
+          o_(o),
+          masks_(make_masks(o.mask_seed)),
+          live_(loop, console, stream, client_session_options(o, deflate), *masks_,
+                LiveSessionSetup{&o.out, {}, 0, nullptr}),
+          printer_(console, o.count, !o.out.jsonl),
+          splitter_(o.framing, o.chunk) {
+        live_.observe(printer_);
+    }
 
-    session::Failure run(ByteView leftover);
-    [[nodiscard]] const session::SessionStats& stats() const { return session_.stats(); }
+    SessionEnd run(ByteView leftover);
 
 private:
-
     void send_record(ByteView record, std::uint64_t number);
-    void read_stdin();
+    void on_stdin();
     void input_ended();
+    void after_pass();
+    void linger_check();
     void close_now();
-    int poll_timeout() const;
+    void stop_stdin();
+    void on_signal(int signo);
 
+    net::Loop& loop_;
+    Console& console_;
     const ClientOptions& o_;
-    session::SteadyTime time_;
     std::unique_ptr<crypto::MaskSource> masks_;
-    Output& out_;
-    MessageWriter writer_;
-    session::Session session_;
+    LiveSession live_;
+    MessagePrinter printer_;
     InputSplitter splitter_;
     // A read as large as a --chunk record (up to 4 MiB) lets whole records pass without a copy.
-    proto::Bytes stdin_buf_ = proto::Bytes(std::clamp<std::size_t>(o_.chunk, 256 * 1024, 4u << 20));
-    bool reading_stdin_ = true;
-    std::optional<session::TimePoint> wait_deadline_;
+    std::unique_ptr<std::uint8_t[]> stdin_buf_;
+    std::size_t stdin_size_ = std::clamp<std::size_t>(o_.chunk, 256 * 1024, 4u << 20);
+    bool reading_stdin_ = false;
+    bool input_over_ = false;
+    bool closed_for_limit_ = false;
+    std::optional<net::Loop::TimerId> linger_timer_;
+    session::TimePoint last_heard_{};
     std::string input_error_;
+    int signal_ = 0;
+    bool done_ = false;
 };
 
 void PipeMode::send_record(ByteView record, std::uint64_t number) {
     if (!input_error_.empty()) return;
     if (!o_.binary && !proto::is_valid_utf8(record)) {
         // Never send a malformed text frame (RFC 6455 §5.6): stop and say where.
-        const char* unit = o_.framing == Framing::lines ? "line" : o_.framing == Framing::whole ? "input" : "record";
+        const char* unit = o_.framing == Framing::lines ? "line" : "record";
         input_error_ = o_.framing == Framing::whole
                            ? std::string("stdin is not valid UTF-8; not sent (use -b to send binary)")
                            : std::string("stdin ") + unit + " " + std::to_string(number) +
                                  " is not valid UTF-8; not sent (use -b to send binary)";
-        reading_stdin_ = false;
+        stop_stdin();
         close_now();
         return;
     }
-    session_.send_message(o_.binary ? MessageType::binary : MessageType::text, record);
+    live_.session().send_message(o_.binary ? MessageType::binary : MessageType::text, record);
 }
 
-void PipeMode::read_stdin() {
-    const ssize_t n = ::read(STDIN_FILENO, stdin_buf_.data(), stdin_buf_.size());
+void PipeMode::on_stdin() {
+    const ssize_t n = ::read(STDIN_FILENO, stdin_buf_.get(), stdin_size_);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
     const auto sink = [this](ByteView r, std::uint64_t num) { send_record(r, num); };
     if (n <= 0) {
-        reading_stdin_ = false;
+        stop_stdin();
         splitter_.finish(sink);
         input_ended();
     } else {
-        splitter_.feed({stdin_buf_.data(), static_cast<std::size_t>(n)}, sink);
+        splitter_.feed({stdin_buf_.get(), static_cast<std::size_t>(n)}, sink);
+        // A record that never ends must not take all memory: the peer would refuse it anyway.
+        if (o_.max_message != 0 && splitter_.buffered() > o_.max_message && input_error_.empty()) {
+            input_error_ = "stdin holds a message larger than --max-message-size (" +
+                           std::to_string(o_.max_message) + " bytes); not sent";
+            stop_stdin();
+            close_now();
+        }
     }
-    session_.pump();
+    live_.session().pump();
+    live_.update();
 }
 
-// The input is over: close now, or after -w seconds, or when -n messages have arrived.
+void PipeMode::stop_stdin() {
+    if (!reading_stdin_) return;
+    reading_stdin_ = false;
+    loop_.unwatch(STDIN_FILENO);
+}
+
+// The input is over: -n waits for its messages; otherwise linger until the peer has been
+// silent for -w seconds (every message restarts it), then close.
 void PipeMode::input_ended() {
+    input_over_ = true;
     if (!input_error_.empty()) return;
-    if (o_.wait >= 0) {
-        wait_deadline_ = time_.now() + session::seconds(o_.wait);
-        return;
-    }
     if (o_.count != 0 || o_.echo) return;
-    close_now();
+    if (o_.wait <= 0) return close_now();
+    last_heard_ = session::Clock::now();
+    printer_.take_new();
+    linger_check();
+}
+
+void PipeMode::linger_check() {
+    linger_timer_.reset();
+    if (live_.session().closing() || live_.session().finished()) return;
+    if (printer_.take_new() > 0) last_heard_ = session::Clock::now();
+    const session::TimePoint end = last_heard_ + session::seconds(o_.wait);
+    if (session::Clock::now() >= end) return close_now();
+    linger_timer_ = loop_.at(end, [this] { linger_check(); });
 }
 
 void PipeMode::close_now() {
-    wait_deadline_.reset();
-    session_.close(o_.close_code, o_.close_reason);
+    if (linger_timer_) loop_.cancel(*linger_timer_);
+    linger_timer_.reset();
+    live_.session().close(proto::CloseCode{o_.close_code}, o_.close_reason);
+    live_.update();
 }
 
-int PipeMode::poll_timeout() const {
-    std::optional<session::TimePoint> t = session_.next_deadline();
-    if (wait_deadline_ && (!t || *wait_deadline_ < *t)) t = wait_deadline_;
-    if (!t) return -1;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*t - time_.now()).count();
-    return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1 << 30));
+// After every pass: stdout's reader, -n, stdin's pace.
+void PipeMode::after_pass() {
+    session::Session& s = live_.session();
+    if (done_ || s.finished()) return;
+    if ((console_.out_broken() || !console_.write_error().empty()) && !s.closing()) close_now();
+    if (printer_.limit_reached() && !closed_for_limit_) {
+        closed_for_limit_ = true;
+        close_now();
+    }
+    // Lingering: every message that arrived restarts the silence.
+    if (linger_timer_ && printer_.take_new() > 0) last_heard_ = session::Clock::now();
+    if (reading_stdin_) {
+        const bool want = s.accepting_input() && !s.closing();
+        loop_.set_interest(STDIN_FILENO, want ? net::readable : 0);
+    }
 }
 
-session::Failure PipeMode::run(ByteView leftover) {
-    session_.start(leftover);
+void PipeMode::on_signal(int signo) {
+    session::Session& s = live_.session();
+    if (signal_ != 0) {  // a second signal: stop waiting
+        s.abort(session::Outcome::normal, {});
+        live_.update();
+        return;
+    }
+    signal_ = signo;
+    stop_stdin();
+    if (linger_timer_) loop_.cancel(*linger_timer_);
+    linger_timer_.reset();
+    s.close(proto::CloseCode::going_away, {});
+    live_.update();
+}
+
+SessionEnd PipeMode::run(ByteView leftover) {
+    loop_.on_signals({SIGINT, SIGTERM, SIGHUP}, [this](int s) { on_signal(s); });
+    loop_.before_wait([this] { after_pass(); });
+    live_.start(leftover, [this] {
+        done_ = true;
+        loop_.stop();
+    });
+    session::Session& s = live_.session();
     if (!o_.data.empty() || o_.echo) {
         for (const auto& d : o_.data)
-            session_.send_message(o_.binary ? MessageType::binary : MessageType::text, proto::as_bytes(d));
-        reading_stdin_ = false;
-        session_.pump();
+            s.send_message(o_.binary ? MessageType::binary : MessageType::text, proto::as_bytes(d));
+        s.pump();
         input_ended();
+    } else {
+        stdin_buf_.reset(new std::uint8_t[stdin_size_]);
+        reading_stdin_ = true;
+        loop_.watch(STDIN_FILENO, net::readable, [this](std::uint32_t) { on_stdin(); });
     }
-    bool closed_for_limit = false;
-    while (!session_.finished()) {
-        if (!out_.flush() && !session_.closing()) close_now();  // reader gone: wind down quietly
-        if (writer_.limit_reached() && !closed_for_limit) {
-            closed_for_limit = true;
-            close_now();
-        }
-        pollfd fds[2]{{session_.fd(), session_.events(), 0}, {STDIN_FILENO, POLLIN, 0}};
-        const bool want_stdin = reading_stdin_ && session_.accepting_input() && !session_.closing();
-        const int timeout = session_.has_buffered() ? 0 : poll_timeout();
-        const int n = ::poll(fds, want_stdin ? 2 : 1, timeout);
-        if (n < 0 && errno != EINTR) break;
-        if (want_stdin && (fds[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) read_stdin();
-        if (fds[0].revents || session_.has_buffered()) session_.on_ready(fds[0].revents);
-        session_.tick();
-        if (wait_deadline_ && time_.now() >= *wait_deadline_) close_now();
-    }
-    out_.flush();
-    if (!input_error_.empty()) return {session::Outcome::usage, input_error_};
-    session::Failure f = session_.failure();
-    if (out_.broken() && f.outcome != session::Outcome::protocol_violation) return {};
-    return f;
+    live_.update();
+    if (!s.finished()) loop_.run();
+    stop_stdin();
+    console_.flush();
+    SessionEnd end{s.failure(), s.stats(), signal_, s.peer_close_reason()};
+    if (!input_error_.empty()) end.failure = {session::Outcome::usage, input_error_};
+    // The reader went away: nothing more to tell it; a violation still counts.
+    if (console_.out_broken() && console_.write_error().empty() &&
+        end.failure.outcome != session::Outcome::protocol_violation)
+        end.failure = {};
+    return end;
 }
 
 }  // namespace
@@ -222,19 +257,18 @@ session::SessionOptions client_session_options(const ClientOptions& o,
     s.deflate = deflate;
     s.role = proto::Role::client;
     s.max_message = o.max_message;
-    s.ping_interval = o.ping_interval;
-    s.ping_timeout = o.ping_timeout;
-    s.close_timeout = o.close_timeout;
+    s.ping_interval = session::seconds(o.ping_interval);
+    s.ping_timeout = session::seconds(o.ping_timeout);
+    s.close_timeout = session::seconds(o.close_timeout);
     s.echo = o.echo;
     return s;
 }
 
-SessionEnd run_pipe_mode(net::Stream& stream, ByteView leftover, const ClientOptions& options,
-                         const std::optional<proto::DeflateParams>& deflate, Output& out,
-                         session::Observer* observer) {
-    PipeMode mode(stream, options, deflate, out, observer);
-    session::Failure f = mode.run(leftover);
-    return {std::move(f), mode.stats()};
+SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream, ByteView leftover,
+                         const ClientOptions& options,
+                         const std::optional<proto::DeflateParams>& deflate) {
+    PipeMode mode(loop, console, stream, options, deflate);
+    return mode.run(leftover);
 }
 
 }  // namespace wscope::app

@@ -9,7 +9,7 @@
 #include "app/docgen.hpp"
 #include "app/exit_code.hpp"
 #include "app/listen_mode.hpp"
-#include "app/reporter.hpp"
+#include "app/console.hpp"
 
 namespace wscope::app {
 
@@ -26,7 +26,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return cl->app->exit(e);
     } catch (const CLI::ParseError& e) {
-        Reporter(0, false).error(std::string(e.what()) + " (see wscope --help)");
+        Console(ConsoleSetup{}).error(std::string(e.what()) + " (see wscope --help)");
         return static_cast<int>(ExitCode::usage);
     }
     if (const CLI::Option* gen = cl->app->get_option("--generate"); gen->count() > 0) {
@@ -35,11 +35,13 @@ int run(int argc, char** argv) {
         return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
     if (std::string problem = resolve(*cl); !problem.empty()) {
-        Reporter(0, false).error(problem);
+        Console(ConsoleSetup{}).error(problem);
         return static_cast<int>(ExitCode::usage);
     }
-    if (cl->mode == Mode::listen) return run_listen(cl->listen);
-    return run_client(cl->client);
+    const OutputOptions& out = cl->mode == Mode::listen ? cl->listen.out : cl->client.out;
+    Console console(console_setup(out));
+    if (cl->mode == Mode::listen) return run_listen(cl->listen, console);
+    return run_client(cl->client, console);
 }
 
 }  // namespace wscope::app

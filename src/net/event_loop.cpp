@@ -204,6 +204,7 @@ void Loop::run_timers() {
 bool Loop::run_once(std::optional<TimePoint> limit) {
     if (stopped_) return false;
     for (std::size_t i = 0; i < before_wait_.size(); ++i) before_wait_[i]();
+    if (stopped_) return false;
     epoll_event events[max_events];
     const int n = ::epoll_wait(epoll_fd_, events, max_events, wait_ms(limit));
     for (int i = 0; i < n && !stopped_; ++i) {

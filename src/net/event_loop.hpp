@@ -27,10 +27,11 @@
 
 namespace wscope::net {
 
-// Interest and readiness bits (the epoll values they stand for are an implementation detail).
-inline constexpr std::uint32_t readable = 1u << 0;
-inline constexpr std::uint32_t writable = 1u << 1;
-inline constexpr std::uint32_t hangup = 1u << 2;  // readiness only: peer hung up or error
+// Interest and readiness bits. They have poll(2)'s values (POLLIN, POLLOUT, POLLHUP), so a
+// stream's wishes can be handed to poll() as they are.
+inline constexpr std::uint32_t readable = 0x001;
+inline constexpr std::uint32_t writable = 0x004;
+inline constexpr std::uint32_t hangup = 0x010;  // readiness only: peer hung up or error
 
 class Loop {
   public:

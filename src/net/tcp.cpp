@@ -317,12 +317,14 @@ std::unique_ptr<Stream> Listener::accept() {
         const int fd =
             ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
+            last_error_ = 0;
             set_nodelay(fd);
             return make_fd_stream(fd, format_address(reinterpret_cast<sockaddr*>(&peer), len));
         }
         // A client that gave up before we accepted it is no reason to stop looking.
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        return nullptr;  // EAGAIN: none pending; anything else: try again on the next poll
+        last_error_ = errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
+        return nullptr;  // EAGAIN: none pending; anything else: the caller decides
     }
 }
 

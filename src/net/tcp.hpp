@@ -43,13 +43,16 @@ public:
     [[nodiscard]] int fd() const noexcept { return fd_; }
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }   // the bound port
     [[nodiscard]] const std::string& local_name() const noexcept { return local_; }
-    // A new connection, or nullptr if none is pending (the listener is non-blocking).
+    // A new connection, or nullptr if none is pending (the listener is non-blocking) or
+    // accept failed: last_error() then holds its errno (EMFILE: out of descriptors), or 0.
     [[nodiscard]] std::unique_ptr<Stream> accept();
+    [[nodiscard]] int last_error() const noexcept { return last_error_; }
 
 private:
     int fd_;
     std::string local_;
     std::uint16_t port_;
+    int last_error_ = 0;
 };
 
 // Binds host:port (port 0 picks a free one) and listens. host "" means 127.0.0.1.

@@ -30,7 +30,8 @@ bool is_format_control(char32_t cp) noexcept {
 }
 
 // The escape for an ASCII byte, or empty when it is shown as it is.
-std::string ascii_escape(std::uint8_t b) {
+std::string ascii_escape(std::uint8_t b, bool quoted) {
+    if (!quoted && (b == '"' || b == '\\' || b == '\n')) return {};
     switch (b) {
         case '"': return "\\\"";
         case '\\': return "\\\\";
@@ -46,12 +47,12 @@ std::string ascii_escape(std::uint8_t b) {
 }
 
 // The text that shows the sequence data[pos, pos+step.len): an escape, or the bytes as they are.
-std::string render(proto::ByteView data, std::size_t pos, const Utf8Step& step) {
+std::string render(proto::ByteView data, std::size_t pos, const Utf8Step& step, bool quoted = true) {
     std::string piece;
     if (step.kind != Utf8Step::Kind::ok) {
         append_hex_escape(piece, data[pos]);
     } else if (step.len == 1) {
-        piece = ascii_escape(data[pos]);
+        piece = ascii_escape(data[pos], quoted);
         if (piece.empty()) piece += static_cast<char>(data[pos]);
     } else if (is_format_control(step.code_point)) {
         append_u_escape(piece, step.code_point);
@@ -89,6 +90,35 @@ QuotedText append_quoted(std::string& out, proto::ByteView data, std::size_t max
     }
     out += '"';
     return {pos, pos < data.size() || partial};
+}
+
+}  // namespace wscope::present
+
+namespace wscope::present {
+
+void append_display_text(std::string& out, proto::ByteView data, std::string_view newline) {
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+        Utf8Step step = utf8_step(data, pos);
+        if (step.kind == Utf8Step::Kind::incomplete) step = {Utf8Step::Kind::invalid, 0, 1};
+        if (step.kind == Utf8Step::Kind::ok && step.len == 1 && data[pos] == '\n')
+            out += newline;
+        else
+            out += render(data, pos, step, false);
+        pos += step.kind == Utf8Step::Kind::ok ? step.len : 1;
+    }
+}
+
+std::string display_text(std::string_view text) {
+    std::string out;
+    append_display_text(out, proto::as_bytes(text), "\\n");
+    return out;
+}
+
+std::string quoted(std::string_view text, std::size_t max_columns) {
+    std::string out;
+    append_quoted(out, proto::as_bytes(text), max_columns);
+    return out;
 }
 
 }  // namespace wscope::present

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "proto/bytes.hpp"
 
@@ -26,5 +27,15 @@ struct QuotedText {
 // out rather than shown as bad bytes, and the result counts as truncated.
 QuotedText append_quoted(std::string& out, proto::ByteView data, std::size_t max_columns,
                          bool partial = false);
+[[nodiscard]] std::string quoted(std::string_view text, std::size_t max_columns = 1024);
+
+// The same escapes without the quotes, for text shown as it is (a received message in the
+// REPL, a header value, a URL): quotes and backslashes are kept, and each newline becomes
+// `newline` (the REPL indents continuation lines under the "< " mark). Every other control
+// byte, C1 control, bidirectional mark and byte that is not UTF-8 is escaped: this is the
+// one function that peer-controlled text passes on its way to a terminal.
+void append_display_text(std::string& out, proto::ByteView data, std::string_view newline);
+// display_text with newlines shown as \n: for one-line fields (headers, names, URLs).
+[[nodiscard]] std::string display_text(std::string_view text);
 
 }  // namespace wscope::present

@@ -51,7 +51,16 @@ void Connection::step() {
             input_ = input_.subspan(input_.size() - in.size());
             if (status == HeaderParser::Status::need_more) return;
             frame_ = parser_.header();
-            emit(FrameStart{frame_, parser_.raw()});
+            {
+                FrameStart start{frame_, parser_.raw()};
+                if (frame_.opcode == Opcode::continuation) {
+                    start.continuation_index = frames_in_message_;
+                    start.message_type = message_type_;
+                } else if (frame_.opcode == Opcode::text) {
+                    start.message_type = MessageType::text;
+                }
+                emit(start);
+            }
             if (status == HeaderParser::Status::error) {
                 fail(Error{parser_.error(), {}});
                 return;
@@ -90,7 +99,9 @@ void Connection::on_header() {
             message_size_ = 0;
             message_compressed_ = (frame_.rsv & rsv1) != 0;
             utf8_.reset();
+            frames_in_message_ = 0;
         }
+        ++frames_in_message_;
         message_size_ += frame_.payload_len;
     }
     phase_ = Phase::payload;
@@ -104,11 +115,16 @@ void Connection::on_payload() {
     if (take == 0 && remaining != 0) return;
     MutableByteView piece = input_.first(take);
     input_ = input_.subspan(take);
+    ByteView wire;
+    if (options_.keep_wire) {
+        wire_.assign(piece.begin(), piece.end());
+        wire = wire_;
+    }
     if (frame_.mask) apply_mask(piece, *frame_.mask, static_cast<std::size_t>(frame_done_ & 3));
     const std::uint64_t offset = frame_done_;
     frame_done_ += take;
     const bool frame_end = frame_done_ == frame_.payload_len;
-    emit(FramePayload{piece, offset, frame_end});
+    emit(FramePayload{piece, offset, frame_end, wire});
 
     if (is_control(frame_.opcode)) {
         control_.insert(control_.end(), piece.begin(), piece.end());
@@ -192,7 +208,17 @@ void Connection::send_frame(Opcode op, bool fin, std::uint8_t rsv, ByteView payl
     h.opcode = op;
     // §5.3: a client masks every frame with a fresh key; a server never masks.
     if (options_.role == Role::client) h.mask = masks_.next();
-    append_frame(out, h, payload);
+    append_sent(h, payload, out, false);
+}
+
+void Connection::append_sent(const FrameHeader& h, ByteView payload, Bytes& out, bool crafted) {
+    sent_.header = h;
+    if (!crafted) sent_.header.payload_len = payload.size();
+    sent_.offset = out.size();
+    sent_.payload = payload;
+    append_crafted_frame(out, sent_.header, payload);
+    // A crafted header may claim more payload than it carries: the header is the rest.
+    sent_.header_size = out.size() - sent_.offset - payload.size();
 }
 
 void Connection::send_message(MessageType type, ByteView payload, Bytes& out) {
@@ -225,13 +251,13 @@ void Connection::send_pong(ByteView payload, Bytes& out) {
 }
 
 void Connection::send_close(std::uint16_t code, std::string_view reason, Bytes& out) {
-    const Bytes body = format_close_payload(code, reason);
-    send_frame(Opcode::close, true, 0, body, out);
+    close_body_ = format_close_payload(code, reason);  // kept: last_sent() points into it
+    send_frame(Opcode::close, true, 0, close_body_, out);
     close_sent_ = true;
 }
 
 void Connection::send_raw(const FrameHeader& h, ByteView payload, Bytes& out) {
-    append_frame(out, h, payload);
+    append_sent(h, payload, out, true);
     if (h.opcode == Opcode::close) close_sent_ = true;
 }
 

@@ -32,6 +32,16 @@ struct ConnectionOptions {
     Role role = Role::client;
     std::uint64_t max_message = default_max_message;  // 0 = no limit
     std::optional<DeflateParams> deflate;              // permessage-deflate, if agreed
+    bool keep_wire = false;  // report each received piece as on the wire too (hex dumps)
+};
+
+// The frame that the last send_*() call appended: every call appends exactly one.
+struct SentFrame {
+    FrameHeader header{};
+    std::size_t offset = 0;       // where the frame starts in the caller's buffer
+    std::size_t header_size = 0;  // its header bytes; the payload follows them
+    ByteView payload;             // the payload before masking (after compression): valid
+                                  // until the next send_*() call
 };
 
 class Connection {
@@ -53,9 +63,14 @@ public:
     void send_pong(ByteView payload, Bytes& out);
     // code none sends an empty Close body. Marks the close as sent.
     void send_close(std::uint16_t code, std::string_view reason, Bytes& out);
-    // Any frame at all, valid or not (for testing peers). The header is sent as given, masked
-    // with h.mask when set; only a Close opcode changes state.
+    // Any frame at all, valid or not (for testing peers). The header is sent as given, its
+    // payload_len included (it may lie about the payload that follows), masked with h.mask
+    // when set; only a Close opcode changes state.
     void send_raw(const FrameHeader& h, ByteView payload, Bytes& out);
+
+    [[nodiscard]] const SentFrame& last_sent() const noexcept { return sent_; }
+    // Whether received pieces are also reported as on the wire (see ConnectionOptions).
+    void keep_wire(bool keep) noexcept { options_.keep_wire = keep; }
 
     // --- state ---
     [[nodiscard]] Role role() const noexcept { return options_.role; }
@@ -78,6 +93,7 @@ private:
     void fail(Error error);
     void emit(Event e) { pending_.push_back(std::move(e)); }
     void send_frame(Opcode op, bool fin, std::uint8_t rsv, ByteView payload, Bytes& out);
+    void append_sent(const FrameHeader& h, ByteView payload, Bytes& out, bool crafted);
 
     ConnectionOptions options_;
     crypto::MaskSource& masks_;
@@ -111,6 +127,11 @@ private:
     std::unique_ptr<Deflater> deflater_;
     Bytes inflated_;    // the current piece of a compressed message, inflated
     Bytes compressed_;  // scratch for sending
+
+    std::uint64_t frames_in_message_ = 0;  // data frames of the open message so far
+    Bytes wire_;                            // keep_wire: the current piece before unmasking
+    SentFrame sent_;
+    Bytes close_body_;  // the Close we sent
 
     std::vector<Event> pending_;
     std::size_t next_pending_ = 0;

@@ -22,6 +22,10 @@ enum class MessageType : std::uint8_t { text, binary };
 struct FrameStart {
     FrameHeader header;
     ByteView raw;  // the header bytes as on the wire
+    // Continuation frames: 1 for the first continuation of the open message, 2 for the next…
+    std::uint64_t continuation_index = 0;
+    // The type of the message this data frame starts or continues.
+    MessageType message_type = MessageType::binary;
 };
 
 // A piece of the current frame's payload, unmasked, as on the wire (before any inflation).
@@ -29,6 +33,9 @@ struct FramePayload {
     ByteView data;
     std::uint64_t offset = 0;  // of data within the frame's payload
     bool frame_end = false;    // this is the last piece of the frame
+    // The same piece as it was on the wire (still masked), when ConnectionOptions::keep_wire
+    // asked for it (hex dumps); empty otherwise.
+    ByteView wire;
 };
 
 // A piece of a data message, ready for the application (unmasked, inflated, UTF-8 checked so

@@ -38,6 +38,10 @@ std::size_t encode_header(const FrameHeader& h, std::uint8_t* out) noexcept {
 void append_frame(Bytes& out, const FrameHeader& h, ByteView payload) {
     FrameHeader header = h;
     header.payload_len = payload.size();
+    append_crafted_frame(out, header, payload);
+}
+
+void append_crafted_frame(Bytes& out, const FrameHeader& header, ByteView payload) {
     std::uint8_t head[max_header_size];
     const std::size_t hn = encode_header(header, head);
     out.insert(out.end(), head, head + hn);

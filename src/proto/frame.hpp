@@ -82,6 +82,9 @@ std::size_t encode_header(const FrameHeader& h, std::uint8_t* out) noexcept;
 // Appends header + payload to out, masking the payload copy when h.mask is set. No rule is
 // checked: this also builds the invalid frames that /frame sends on purpose.
 void append_frame(Bytes& out, const FrameHeader& h, ByteView payload);
+// The same with the header exactly as given: its payload_len may differ from payload.size()
+// (a lying length, for testing a peer's error handling). payload_len must be below 2^63.
+void append_crafted_frame(Bytes& out, const FrameHeader& h, ByteView payload);
 
 // Incremental header parser. Feed it bytes; it consumes only what belongs to the header, keeps
 // partial headers internally, and returns "need more" until a header is complete. It checks

@@ -56,6 +56,7 @@ void ServerHandshake::decide() {
         if (auto agreed = proto::deflate_negotiate(accepted_.offered_extensions)) {
             agreed_deflate_ = agreed->params;
             extensions = agreed->response;
+            agreed_extensions_ = agreed->response;
         }
     }
     response_ = proto::make_accept_response(accepted_, extensions);

@@ -37,6 +37,8 @@ public:
     [[nodiscard]] const proto::Error& error() const { return error_; }
     // The agreed permessage-deflate parameters (accepted state only).
     [[nodiscard]] const std::optional<proto::DeflateParams>& deflate() const { return agreed_deflate_; }
+    // The Sec-WebSocket-Extensions value of the 101, parameters included ("" when none).
+    [[nodiscard]] const std::string& extensions() const { return agreed_extensions_; }
     [[nodiscard]] const std::string& gone_reason() const { return gone_reason_; }
     // Gone because the stream failed (e.g. a TLS alert), not because the client hung up.
     [[nodiscard]] bool stream_failed() const { return stream_failed_; }
@@ -47,6 +49,7 @@ private:
     proto::ServerPolicy policy_;
     bool deflate_;
     std::optional<proto::DeflateParams> agreed_deflate_;
+    std::string agreed_extensions_;
     proto::HeadReader reader_;
     State state_ = State::reading;
     proto::HttpHead request_;

@@ -1,55 +1,66 @@
 // Session policy over the Connection: replies, timers, close handshake, flow control.
 #include "session/session.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
-#include <type_traits>
+#include <utility>
 #include <variant>
 
+#include "net/event_loop.hpp"
 #include "proto/close_code.hpp"
 #include "proto/frame.hpp"
-#include "proto/mask.hpp"
 
 namespace wscope::session {
 namespace {
 
-// One read takes up to this much: large enough that a bulk stream costs few system calls.
-constexpr std::size_t read_buffer_size = 256 * 1024;
-// Reads per on_ready() before giving other work (stdin, timers) a turn.
+// Reads per on_ready() before giving other work (stdin, timers, other clients) a turn.
 constexpr int reads_per_turn = 16;
+// Output and echo buffers above this capacity are released once drained: an idle connection
+// keeps no memory from its largest message.
+constexpr std::size_t kept_capacity = 64 * 1024;
 
-std::string close_text(std::optional<std::uint16_t> code, std::string_view reason) {
+std::string close_text(std::optional<std::uint16_t> code) {
     if (!code) return "no status code";
-    std::string out = std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")";
-    if (!reason.empty()) out += " \"" + std::string(reason) + "\"";
-    return out;
+    return std::to_string(*code) + " (" + std::string(proto::close_code_name(*code)) + ")";
 }
 
-std::string seconds_text(double s) {
-    std::string t = std::to_string(s);
-    t.erase(t.find_last_not_of('0') + 1);
-    if (!t.empty() && t.back() == '.') t.pop_back();
-    return t + "s";
+std::string seconds_text(Duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%gs", std::chrono::duration<double>(d).count());
+    return buf;
+}
+
+void release_if_large(proto::Bytes& b) {
+    if (b.capacity() > kept_capacity) proto::Bytes().swap(b);
 }
 
 }  // namespace
 
 Session::Session(net::Stream& stream, const SessionOptions& options, crypto::MaskSource& masks,
-                 Observer& observer, const TimeSource& time)
+                 Observer& observer, const TimeSource& time, ReadBuffer* reads)
     : stream_(stream),
       options_(options),
       observer_(observer),
       time_(time),
-      conn_(proto::ConnectionOptions{options.role, options.max_message, options.deflate}, masks) {
-    in_.resize(read_buffer_size);
+      conn_(proto::ConnectionOptions{options.role, options.max_message, options.deflate,
+                                     observer.interest().wire},
+            masks),
+      reads_(reads) {
+    if (!reads_) {
+        own_reads_ = std::make_unique<ReadBuffer>();
+        reads_ = own_reads_.get();
+    }
+    frames_wanted_ = observer.interest().frames;
     stats_.started = time_.now();
 }
 
 void Session::start(proto::ByteView leftover) {
-    if (options_.ping_interval > 0) next_ping_ = time_.now() + seconds(options_.ping_interval);
+    // Observers may have subscribed since construction: ask again what they need.
+    const Interest wanted = observer_.interest();
+    frames_wanted_ = wanted.frames;
+    conn_.keep_wire(wanted.wire);
+    if (options_.ping_interval.count() > 0) next_ping_ = time_.now() + options_.ping_interval;
     if (leftover.empty()) return;
     proto::Bytes copy(leftover.begin(), leftover.end());
     stats_.bytes_in += copy.size();
@@ -57,36 +68,41 @@ void Session::start(proto::ByteView leftover) {
     flush();
 }
 
-short Session::events() const {
+std::uint32_t Session::events() const {
     if (finished_) return 0;
-    short ev = 0;
-    const bool paused = reading_paused();
-    if (!read_eof_ && !paused) ev |= POLLIN;
-    if (pending_out() > 0 && !write_shut_) ev |= POLLOUT;
-    if (read_blocked_on_write_) ev |= POLLOUT;
-    if (write_blocked_on_read_) ev |= POLLIN;
+    std::uint32_t ev = 0;
+    if (!read_eof_ && !reading_paused()) ev |= net::readable;
+    if (pending_out() > 0 && !write_shut_) ev |= net::writable;
+    if (read_blocked_on_write_) ev |= net::writable;
+    if (write_blocked_on_read_) ev |= net::readable;
     return ev;
 }
 
-void Session::on_ready(short revents) {
+void Session::on_ready(std::uint32_t ready) {
     if (finished_) return;
-    const bool readable = (revents & (POLLIN | POLLHUP | POLLERR)) != 0 || stream_.has_buffered();
+    const bool readable = (ready & (net::readable | net::hangup)) != 0 || stream_.has_buffered();
     read_blocked_on_write_ = false;
-    if (readable || (revents & POLLOUT)) write_blocked_on_read_ = false;
-    if (readable || (revents & POLLOUT)) read_some();
+    if (readable || (ready & net::writable)) write_blocked_on_read_ = false;
+    if (readable || (ready & net::writable)) {
+        if (violated_)
+            drain_after_failure();
+        else
+            read_some();
+    }
     if (!finished_) flush();
 }
 
 void Session::read_some() {
-    for (int i = 0; i < reads_per_turn && !finished_ && !read_eof_; ++i) {
+    const proto::MutableByteView buf = reads_->view();
+    for (int i = 0; i < reads_per_turn && !finished_ && !read_eof_ && !violated_; ++i) {
         if (reading_paused()) return;
-        net::IoResult r = stream_.read_some(in_);
+        net::IoResult r = stream_.read_some(buf);
         using S = net::IoResult::Status;
         switch (r.status) {
             case S::ok:
                 stats_.bytes_in += r.n;
                 touch();
-                process({in_.data(), r.n});
+                process(buf.first(r.n));
                 break;
             case S::want_read:
                 return;
@@ -95,10 +111,6 @@ void Session::read_some() {
                 return;
             case S::eof:
                 read_eof_ = true;
-                if (violated_) {
-                    finish(Outcome::protocol_violation, failure_.message);
-                    return;
-                }
                 conn_.receive_eof();
                 process({});
                 return;
@@ -111,34 +123,49 @@ void Session::read_some() {
     }
 }
 
+// After a violation nothing the peer sends is processed: it is read and dropped, only to see
+// the end of the stream, and the fixed deadline ends the connection whatever still comes.
+void Session::drain_after_failure() {
+    const proto::MutableByteView buf = reads_->view();
+    for (int i = 0; i < reads_per_turn && !finished_; ++i) {
+        net::IoResult r = stream_.read_some(buf);
+        using S = net::IoResult::Status;
+        if (r.status == S::ok) {
+            stats_.bytes_in += r.n;
+            continue;
+        }
+        if (r.status == S::want_write) read_blocked_on_write_ = true;
+        if (r.status == S::eof || r.status == S::error) finish(Outcome::protocol_violation, failure_.message);
+        return;
+    }
+}
+
 void Session::process(proto::MutableByteView data) {
     if (!data.empty()) conn_.receive(data);
     while (auto ev = conn_.next_event()) {
         handle(*ev);
-        if (finished_) return;
+        if (finished_ || violated_) return;
     }
 }
 
 void Session::handle(const proto::Event& ev) {
     using namespace proto;
     if (const auto* m = std::get_if<MessageData>(&ev)) {
-        if (m->last) ++stats_.messages_in;
-        observer_.on_message(m->type, m->data, m->first, m->last);
-        if (options_.echo && !conn_.close_sent()) {
-            const std::size_t from = out_.size();
-            conn_.send_fragment(m->type, m->data, m->first, m->last, out_);
-            replies_queued_ += out_.size() - from;
-            if (m->last) ++stats_.messages_out;
-            report_sent(from, m->data);
-        }
+        on_data(*m);
     } else if (const auto* f = std::get_if<FrameStart>(&ev)) {
         ++stats_.frames_in;
-        if (observer_.wants_frames()) observer_.on_frame_header(Direction::in, f->header, f->raw);
+        in_data_frame_ = !is_control(f->header.opcode);
+        data_frame_ended_ = false;
+        if (frames_wanted_)
+            emit(FrameHeaderEvent{Direction::in, f->header, f->raw, f->continuation_index,
+                                  f->message_type, std::nullopt});
     } else if (const auto* p = std::get_if<FramePayload>(&ev)) {
-        if (observer_.wants_frames())
-            observer_.on_frame_payload(Direction::in, p->data, p->offset, p->frame_end);
+        if (frames_wanted_)
+            emit(FramePayloadEvent{Direction::in, p->data, p->wire, p->offset, p->frame_end});
+        // The MessageData of this piece (if any) follows: it is the frame's last.
+        if (p->frame_end && in_data_frame_) data_frame_ended_ = true;
     } else if (const auto* ping = std::get_if<PingReceived>(&ev)) {
-        observer_.on_ping(Direction::in, ping->payload);
+        emit(PingEvent{Direction::in, ping->payload});
         // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
         // response, unless it already received a Close frame" — or sent one.
         if (options_.auto_pong && !conn_.close_sent()) {
@@ -147,25 +174,7 @@ void Session::handle(const proto::Event& ev) {
             replies_queued_ += out_.size() - before;
         }
     } else if (const auto* pong = std::get_if<PongReceived>(&ev)) {
-        std::optional<std::chrono::microseconds> rtt;
-        const std::string body(as_chars(pong->payload));
-        for (auto it = pings_in_flight_.begin(); it != pings_in_flight_.end(); ++it) {
-            if (it->first != body) continue;
-            rtt = std::chrono::duration_cast<std::chrono::microseconds>(time_.now() - it->second);
-            const auto us = static_cast<std::uint64_t>(rtt->count());
-            stats_.rtt_min = stats_.rtt_count == 0 ? us : std::min(stats_.rtt_min, us);
-            stats_.rtt_max = std::max(stats_.rtt_max, us);
-            stats_.rtt_total += us;
-            ++stats_.rtt_count;
-            pings_in_flight_.erase(pings_in_flight_.begin(), it + 1);
-            break;
-        }
-        // The deadline follows the oldest ping still unanswered.
-        if (pings_in_flight_.empty())
-            pong_deadline_.reset();
-        else
-            pong_deadline_ = pings_in_flight_.front().second + seconds(pong_wait());
-        observer_.on_pong(Direction::in, pong->payload, rtt);
+        on_pong(*pong);
     } else if (const auto* c = std::get_if<CloseReceived>(&ev)) {
         on_peer_close(*c);
     } else if (const auto* v = std::get_if<Violation>(&ev)) {
@@ -175,22 +184,80 @@ void Session::handle(const proto::Event& ev) {
     }
 }
 
+void Session::on_data(const proto::MessageData& m) {
+    if (m.last) ++stats_.messages_in;
+    emit(MessageEvent{Direction::in, m.type, m.data, m.first, m.last});
+    if (options_.echo && !conn_.close_sent()) echo(m);
+}
+
+// SPEC §2.1: the echo does not depend on how TCP delivered the message. Each received frame
+// goes back as one frame (split only beyond echo_fragment bytes), whatever the reads were.
+void Session::echo(const proto::MessageData& m) {
+    if (m.first) {
+        echo_first_ = true;
+        echo_type_ = m.type;
+    }
+    echo_.insert(echo_.end(), m.data.begin(), m.data.end());
+    const bool frame_done = std::exchange(data_frame_ended_, false);
+    while (echo_.size() > options_.echo_fragment) {
+        // A very large frame: send it on in bounded pieces.
+        const proto::ByteView piece(echo_.data(), options_.echo_fragment);
+        const std::size_t before = out_.size();
+        conn_.send_fragment(echo_type_, piece, echo_first_, false, out_);
+        report_sent(piece);
+        report_message_out(echo_type_, piece, echo_first_, false);
+        replies_queued_ += out_.size() - before;
+        echo_first_ = false;
+        echo_.erase(echo_.begin(), echo_.begin() + static_cast<std::ptrdiff_t>(options_.echo_fragment));
+    }
+    if (!m.last && !frame_done) return;
+    if (!m.last && echo_.empty()) return;  // an empty non-final frame adds nothing to echo
+    const std::size_t before = out_.size();
+    conn_.send_fragment(echo_type_, echo_, echo_first_, m.last, out_);
+    report_sent(proto::ByteView(echo_));
+    report_message_out(echo_type_, echo_, echo_first_, m.last);
+    replies_queued_ += out_.size() - before;
+    if (m.last) ++stats_.messages_out;
+    echo_first_ = false;
+    echo_.clear();
+    if (m.last) release_if_large(echo_);
+}
+
+void Session::on_pong(const proto::PongReceived& pong) {
+    std::optional<std::chrono::microseconds> rtt;
+    const std::string body(proto::as_chars(pong.payload));
+    for (auto it = pings_in_flight_.begin(); it != pings_in_flight_.end(); ++it) {
+        if (it->first != body) continue;
+        rtt = std::chrono::duration_cast<std::chrono::microseconds>(time_.now() - it->second);
+        const auto us = static_cast<std::uint64_t>(rtt->count());
+        stats_.rtt_min = stats_.rtt_count == 0 ? us : std::min(stats_.rtt_min, us);
+        stats_.rtt_max = std::max(stats_.rtt_max, us);
+        stats_.rtt_total += us;
+        ++stats_.rtt_count;
+        pings_in_flight_.erase(pings_in_flight_.begin(), it + 1);
+        break;
+    }
+    // The deadline follows the oldest ping still unanswered.
+    if (pings_in_flight_.empty())
+        pong_deadline_.reset();
+    else
+        pong_deadline_ = pings_in_flight_.front().second + pong_wait();
+    emit(PongEvent{Direction::in, pong.payload, rtt});
+}
+
 void Session::on_peer_close(const proto::CloseReceived& c) {
     peer_code_ = c.code;
+    peer_reason_ = std::string(c.reason);
     stats_.close_received = c.code.value_or(0);
     if (!conn_.close_sent()) stats_.peer_closed_first = true;
-    observer_.on_close(Direction::in, c.code, c.reason);
+    emit(CloseEvent{Direction::in, c.code, c.reason});
     if (!conn_.close_sent()) {
         // §5.5.1: answer a Close with a Close, "typically echoing the status code it received".
         peer_initiated_close_ = true;
-        const std::size_t from = out_.size();
-        conn_.send_close(c.code.value_or(0), {}, out_);
-        stats_.close_sent = c.code.value_or(0);
-        report_sent(from);
-        observer_.on_close(Direction::out, c.code, {});
+        queue_close(c.code.value_or(0), {});
     }
     // §7.1.1: the server closes the TCP connection first; a client waits for it, briefly.
-    close_deadline_ = time_.now() + seconds(options_.close_timeout);
+    if (close_deadline_) close_deadline_ = time_.now() + options_.close_timeout;
     flush();
 }
 
@@ -198,104 +265,110 @@ void Session::on_violation(const proto::Violation& v) {
     const proto::Error error = v.error();
     violated_ = true;
     failure_ = {Outcome::protocol_violation, error.describe()};
-    observer_.on_violation(error);
+    emit(ViolationEvent{error});
     // §7.1.7: to fail the connection, send a Close with the matching code, then close.
     if (!conn_.close_sent()) {
         const auto code = static_cast<std::uint16_t>(proto::close_code_for(error.code));
-        const std::size_t from = out_.size();
-        conn_.send_close(code, proto::info(error.code).message, out_);
-        stats_.close_sent = code;
-        report_sent(from);
-        observer_.on_close(Direction::out, code, proto::info(error.code).message);
+        queue_close(code, proto::info(error.code).message);
     }
-    close_deadline_ = time_.now() + seconds(options_.close_timeout);
+    close_deadline_.reset();
+    fail_deadline_ = time_.now() + (options_.role == proto::Role::server
+                                        ? std::min(options_.failure_linger, options_.close_timeout)
+                                        : options_.close_timeout);
     flush();
 }
 
+// The stream ended. Only the peer's Close makes that normal: after ours alone, the peer hung
+// up without answering, which is an abnormal closure (1006) as much as with no Close at all.
 void Session::on_stream_end(bool clean) {
-    if (clean || conn_.close_sent()) {
+    if (clean) {
         finish(Outcome::normal, {});
         return;
     }
-    finish(Outcome::connection_lost, "connection closed by the peer without a close frame (1006)");
+    finish(Outcome::connection_lost,
+           conn_.close_sent()
+               ? "the peer closed the connection without answering our close frame (1006)"
+               : "connection closed by the peer without a close frame (1006)");
+}
+
+void Session::queue_close(std::uint16_t code, std::string_view reason) {
+    conn_.send_close(code, reason, out_);
+    stats_.close_sent = code;
+    report_sent();
+    emit(CloseEvent{Direction::out, code ? std::optional<std::uint16_t>(code) : std::nullopt, reason});
+    close_end_ = written_ + pending_out();
 }
 
 void Session::send_message(proto::MessageType type, proto::ByteView payload) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
     conn_.send_message(type, payload, out_);
     ++stats_.messages_out;
-    report_sent(from, payload);
+    report_sent(payload);
+    report_message_out(type, payload, true, true);
 }
 
 void Session::send_fragment(proto::MessageType type, proto::ByteView payload, bool first, bool fin) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
     conn_.send_fragment(type, payload, first, fin, out_);
     if (fin) ++stats_.messages_out;
-    report_sent(from, payload);
+    report_sent(payload);
+    report_message_out(type, payload, first, fin);
 }
 
 void Session::send_ping(proto::ByteView payload) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
     conn_.send_ping(payload, out_);
-    report_sent(from);
-    observer_.on_ping(Direction::out, payload);
+    report_sent();
+    emit(PingEvent{Direction::out, payload});
     pings_in_flight_.emplace_back(std::string(proto::as_chars(payload)), time_.now());
-    if (!pong_deadline_) pong_deadline_ = time_.now() + seconds(pong_wait());
+    if (!pong_deadline_) pong_deadline_ = time_.now() + pong_wait();
 }
 
-double Session::pong_wait() const {
-    // --ping-timeout, else 30 seconds: a short --ping-interval must not turn one slow pong on a
-    // busy machine or link into a failure.
-    if (options_.ping_timeout > 0) return options_.ping_timeout;
-    return 30.0;
+Duration Session::pong_wait() const {
+    return options_.ping_timeout.count() > 0 ? options_.ping_timeout : Duration(default_ping_timeout);
 }
 
 void Session::send_pong(proto::ByteView payload) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
     conn_.send_pong(payload, out_);
-    report_sent(from);
-    observer_.on_pong(Direction::out, payload, std::nullopt);
+    report_sent();
+    emit(PongEvent{Direction::out, payload, std::nullopt});
 }
 
 void Session::send_raw(const proto::FrameHeader& header, proto::ByteView payload) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
     conn_.send_raw(header, payload, out_);
-    report_sent(from);
-    if (conn_.close_sent()) close_deadline_ = time_.now() + seconds(options_.close_timeout);
+    report_sent();
+    if (conn_.close_sent()) close_end_ = written_ + pending_out();
 }
 
-void Session::close(std::uint16_t code, std::string_view reason) {
+void Session::close(proto::CloseCode code, std::string_view reason) {
     if (conn_.close_sent() || finished_) return;
-    const std::size_t from = out_.size();
-    conn_.send_close(code, reason, out_);
-    stats_.close_sent = code;
-    report_sent(from);
-    observer_.on_close(Direction::out, code ? std::optional<std::uint16_t>(code) : std::nullopt,
-                       reason);
-    close_deadline_ = time_.now() + seconds(options_.close_timeout);
+    queue_close(static_cast<std::uint16_t>(code), reason);
     flush();
 }
 
-void Session::report_sent(std::size_t from, proto::ByteView uncompressed) {
+void Session::abort(Outcome outcome, std::string message) {
+    if (finished_) return;
+    finish(outcome, std::move(message));
+}
+
+// The frame just encoded, as the observers see it: no parsing and no masking again.
+void Session::report_sent(std::optional<proto::ByteView> uncompressed) {
     ++stats_.frames_out;
-    if (!observer_.wants_frames()) return;
-    // Decode what we just encoded, so the user sees exactly what goes on the wire.
-    proto::ByteView rest(out_.data() + from, out_.size() - from);
-    proto::HeaderParser parser;
-    if (parser.parse(rest) != proto::HeaderParser::Status::done) return;
-    const proto::FrameHeader h = parser.header();
-    // A crafted frame (/frame len=N) may claim more than it carries: show what it carries.
-    const auto carried = std::min<std::uint64_t>(h.payload_len, rest.size());
-    proto::Bytes payload(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(carried));
-    if (h.mask) proto::apply_mask(payload, *h.mask);
-    if (options_.deflate && !proto::is_control(h.opcode)) observer_.on_frame_uncompressed(Direction::out, uncompressed);
-    observer_.on_frame_header(Direction::out, h, parser.raw());
-    observer_.on_frame_payload(Direction::out, payload, 0, true);
+    if (!frames_wanted_) return;
+    const proto::SentFrame& s = conn_.last_sent();
+    const proto::ByteView header(out_.data() + s.offset, s.header_size);
+    const proto::ByteView wire(out_.data() + s.offset + s.header_size, s.payload.size());
+    const bool data = !proto::is_control(s.header.opcode);
+    FrameHeaderEvent h{Direction::out, s.header, header, 0, proto::MessageType::binary, std::nullopt};
+    if (data && options_.deflate && uncompressed) h.uncompressed = uncompressed;
+    emit(h);
+    emit(FramePayloadEvent{Direction::out, s.payload, wire, 0, true});
+}
+
+void Session::report_message_out(proto::MessageType type, proto::ByteView data, bool first, bool last) {
+    emit(MessageEvent{Direction::out, type, data, first, last});
 }
 
 void Session::flush() {
@@ -304,6 +377,7 @@ void Session::flush() {
         net::IoResult r = stream_.write_some({out_.data() + out_pos_, pending_out()});
         if (r.status == S::ok) {
             out_pos_ += r.n;
+            written_ += r.n;
             stats_.bytes_out += r.n;
             continue;
         }
@@ -318,21 +392,36 @@ void Session::flush() {
         out_.clear();
         out_pos_ = 0;
         replies_queued_ = 0;
+        release_if_large(out_);
     } else if (out_pos_ >= (1u << 20) && out_pos_ * 2 >= out_.size()) {
         out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
         out_pos_ = 0;
     }
+    // Our Close is on the wire: from now on the peer's silence is measured.
+    if (close_end_ && written_ >= *close_end_ && !close_deadline_ && !violated_) {
+        close_deadline_ = time_.now() + options_.close_timeout;
+        close_end_.reset();
+    }
+    if (finished_ || pending_out() != 0 || options_.role != proto::Role::server || write_shut_) return;
     // §7.1.1: once both Close frames have passed, the server closes the TCP connection.
-    if (!finished_ && conn_.closed() && pending_out() == 0 && options_.role == proto::Role::server) {
+    if (conn_.closed()) {
         stream_.shutdown_write();
         write_shut_ = true;
-        finish(Outcome::normal, {});
+        finish(violated_ ? Outcome::protocol_violation : Outcome::normal, violated_ ? failure_.message : "");
+        return;
+    }
+    // §7.1.7: a server that failed the connection closes it promptly: our side now, then a
+    // short wait for the client's Close or end (fail_deadline_).
+    if (violated_ && conn_.close_sent()) {
+        stream_.shutdown_write();
+        write_shut_ = true;
     }
 }
 
 std::optional<TimePoint> Session::next_deadline() const {
+    if (finished_) return std::nullopt;
     std::optional<TimePoint> t;
-    for (const auto& d : {close_deadline_, next_ping_, pong_deadline_})
+    for (const auto& d : {close_deadline_, fail_deadline_, next_ping_, pong_deadline_})
         if (d && (!t || *d < *t)) t = d;
     return t;
 }
@@ -340,10 +429,12 @@ std::optional<TimePoint> Session::next_deadline() const {
 void Session::tick() {
     if (finished_) return;
     const TimePoint now = time_.now();
+    if (fail_deadline_ && now >= *fail_deadline_) {
+        finish(Outcome::protocol_violation, failure_.message);
+        return;
+    }
     if (close_deadline_ && now >= *close_deadline_) {
-        if (violated_) {
-            finish(Outcome::protocol_violation, failure_.message);
-        } else if (conn_.close_received()) {
+        if (conn_.close_received()) {
             finish(Outcome::normal, {});  // the handshake is complete; the peer kept the socket
         } else {
             finish(Outcome::timeout, "no close frame from the peer within " +
@@ -360,32 +451,38 @@ void Session::tick() {
     if (next_ping_ && now >= *next_ping_) {
         const std::string payload = std::to_string(++ping_counter_);
         send_ping(proto::as_bytes(payload));
-        next_ping_ = now + seconds(options_.ping_interval);
+        next_ping_ = now + options_.ping_interval;
         flush();
     }
 }
 
 void Session::touch() {
-    if (close_deadline_) close_deadline_ = time_.now() + seconds(options_.close_timeout);
+    if (close_deadline_) close_deadline_ = time_.now() + options_.close_timeout;
 }
 
 void Session::finish(Outcome outcome, std::string message) {
     if (finished_) return;
     finished_ = true;
-    if (outcome == Outcome::normal && !violated_ && peer_initiated_close_ && peer_code_ &&
-        *peer_code_ != 1000 && *peer_code_ != 1001) {
+    // SPEC §2.5: a peer that closes with an error code is a failure, whoever closed first,
+    // unless it only echoed the code we sent.
+    const bool echoed_ours = !peer_initiated_close_ && stats_.close_sent == peer_code_;
+    if (outcome == Outcome::normal && !violated_ && peer_code_ && *peer_code_ != 1000 &&
+        *peer_code_ != 1001 && !echoed_ours) {
         outcome = Outcome::peer_error_close;
-        message = "the peer closed the connection with " + close_text(peer_code_, {});
+        message = "the peer closed the connection with " + close_text(peer_code_);
     }
     if (failure_.outcome == Outcome::normal) failure_ = {outcome, std::move(message)};
+    release_if_large(out_);
+    release_if_large(echo_);
+    emit(EndEvent{});
 }
 
 void Session::fail_io(const std::string& message) {
     read_eof_ = true;
     if (violated_) {
         finish(Outcome::protocol_violation, failure_.message);
-    } else if (conn_.close_received() || conn_.close_sent()) {
-        finish(Outcome::normal, {});  // the closing handshake was under way: nothing is lost
+    } else if (conn_.close_received()) {
+        finish(Outcome::normal, {});  // the peer's Close arrived: nothing is lost
     } else {
         finish(Outcome::connection_lost, "connection lost: " + message);
     }

@@ -2,24 +2,40 @@
 // all the policy the core leaves out — answering pings, replying to Close, closing with the
 // right code on a violation, ping/close timers, and bounded buffering.
 //
-// The session never blocks and owns no loop: the front end polls fd() for events(), calls
-// on_ready() with what poll() returned, tick() when next_deadline() passes, and feeds its
-// own input through send_*(). finished() says when the session is over; failure() says how.
+// The session never blocks and owns no loop: its driver (app/session_driver.hpp) watches
+// fd() for interest(), calls on_ready() with what was ready, tick() when next_deadline()
+// passes, and the front end feeds its input through send_*(). finished() says when the
+// session is over; failure() says how. Everything that happens is reported to one Observer
+// (a fan-out, session/observer.hpp).
+//
+// Closing, and its two timers:
+//  - a normal close (ours or the peer's): after both Close frames, the server closes TCP; a
+//    client waits for that. close_timeout of *silence* is allowed, counted from when our
+//    Close is fully written (a slow link that is still taking our last frame is not silent);
+//    every byte from the peer restarts it.
+//  - a failed connection (the peer broke a rule, RFC 6455 §7.1.7): we send Close with the
+//    rule's code and stop processing what arrives. The connection ends at a fixed time after
+//    the failure, whatever the peer keeps sending: close_timeout (a client), or
+//    failure_linger (a server, which also shuts its sending side at once).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "crypto/mask_source.hpp"
 #include "net/stream.hpp"
 #include "proto/bytes.hpp"
+#include "proto/close_code.hpp"
 #include "proto/connection.hpp"
 #include "session/clock.hpp"
+#include "session/defaults.hpp"
 #include "session/observer.hpp"
 #include "session/outcome.hpp"
+#include "session/read_buffer.hpp"
 
 namespace wscope::session {
 
@@ -27,15 +43,20 @@ struct SessionOptions {
     proto::Role role = proto::Role::client;
     std::uint64_t max_message = proto::default_max_message;
     bool auto_pong = true;
-    double ping_interval = 0;  // seconds; 0: no pings
-    double ping_timeout = 0;   // seconds to wait for a pong; 0: 30
-    double close_timeout = 2;  // seconds of silence allowed while closing
+    Duration ping_interval{0};  // 0: no pings
+    Duration ping_timeout{0};   // to wait for a pong; 0: default_ping_timeout
+    Duration close_timeout = default_close_timeout;  // silence allowed while closing
+    // A server that failed a connection waits at most this long for the client's Close.
+    Duration failure_linger = default_failure_linger;
     // Stop reading the socket while this many reply bytes (echoes, pongs) wait unsent: memory
     // stays bounded whatever the peer sends.
     std::size_t read_pause_threshold = 4u << 20;
     // The front end should stop feeding input above this much unsent output.
     std::size_t input_pause_threshold = 256u << 10;
     bool echo = false;  // reflect every received data message
+    // --echo: a received frame goes back as frames of at most this many payload bytes,
+    // gathered whatever the reads were (SPEC §2.1: at least 1 MiB).
+    std::size_t echo_fragment = 1u << 20;
     std::optional<proto::DeflateParams> deflate;  // permessage-deflate, if agreed
 };
 
@@ -53,17 +74,19 @@ struct SessionStats {
 
 class Session {
 public:
+    // reads: where reads land; several sessions of one loop may share one (nullptr: the
+    // session gets its own).
     Session(net::Stream& stream, const SessionOptions& options, crypto::MaskSource& masks,
-            Observer& observer, const TimeSource& time);
+            Observer& observer, const TimeSource& time, ReadBuffer* reads = nullptr);
 
     // Bytes that arrived right after the handshake's head: they are already frames.
     void start(proto::ByteView leftover);
 
     [[nodiscard]] int fd() const { return stream_.fd(); }
-    // poll() events to wait for (POLLIN / POLLOUT); 0 once finished.
-    [[nodiscard]] short events() const;
+    // What to wait for (net::readable | net::writable, poll values); 0 once finished.
+    [[nodiscard]] std::uint32_t events() const;
     // Reads, processes and writes as far as the stream allows without blocking.
-    void on_ready(short revents);
+    void on_ready(std::uint32_t ready);
     // Whether the stream holds already-decrypted bytes that poll() cannot see.
     [[nodiscard]] bool has_buffered() const { return stream_.has_buffered(); }
 
@@ -80,18 +103,25 @@ public:
     void send_pong(proto::ByteView payload);
     void send_raw(const proto::FrameHeader& header, proto::ByteView payload);
     // Starts the closing handshake (§7.1.2). The session finishes when the peer answers or
-    // after close_timeout seconds of silence.
-    void close(std::uint16_t code, std::string_view reason);
+    // after close_timeout of silence.
+    void close(proto::CloseCode code, std::string_view reason);
+    // Ends the session now, without a closing handshake (a second Ctrl-C).
+    void abort(Outcome outcome, std::string message);
 
     // True while unsent output is small enough to accept more input.
     [[nodiscard]] bool accepting_input() const { return pending_out() < options_.input_pause_threshold; }
     [[nodiscard]] bool closing() const { return conn_.close_sent(); }
+    [[nodiscard]] bool close_received() const { return conn_.close_received(); }
     [[nodiscard]] bool compressing() const { return options_.deflate.has_value(); }
     [[nodiscard]] bool finished() const { return finished_; }
     [[nodiscard]] const Failure& failure() const { return failure_; }
     [[nodiscard]] const SessionStats& stats() const { return stats_; }
-    // The close code the peer sent, if any.
+    // The close code and reason the peer sent, if any (the reason is the peer's bytes: escape
+    // it before it reaches a terminal).
     [[nodiscard]] std::optional<std::uint16_t> peer_close_code() const { return peer_code_; }
+    [[nodiscard]] const std::string& peer_close_reason() const { return peer_reason_; }
+    // Bytes this session holds in its own buffers now (memory checks).
+    [[nodiscard]] std::size_t buffered_bytes() const { return out_.capacity() + echo_.capacity(); }
 
 private:
     [[nodiscard]] std::size_t pending_out() const { return out_.size() - out_pos_; }
@@ -101,43 +131,62 @@ private:
     [[nodiscard]] bool reading_paused() const {
         return replies_queued_ >= options_.read_pause_threshold && pending_out() > 0;
     }
-    [[nodiscard]] double pong_wait() const;
+    [[nodiscard]] Duration pong_wait() const;
     void read_some();
+    void drain_after_failure();
     void process(proto::MutableByteView data);
     void handle(const proto::Event& ev);
+    void on_data(const proto::MessageData& m);
+    void echo(const proto::MessageData& m);
+    void on_pong(const proto::PongReceived& p);
     void on_peer_close(const proto::CloseReceived& c);
     void on_violation(const proto::Violation& v);
     void on_stream_end(bool clean);
+    void queue_close(std::uint16_t code, std::string_view reason);
     void flush();
-    void report_sent(std::size_t from, proto::ByteView uncompressed = {});
+    void report_sent(std::optional<proto::ByteView> uncompressed = std::nullopt);
+    void report_message_out(proto::MessageType type, proto::ByteView data, bool first, bool last);
     void finish(Outcome outcome, std::string message);
     void fail_io(const std::string& message);
     void touch();  // the peer said something: restart the silence timer
+    void emit(const SessionEvent& e) { observer_.on_event(e); }
 
     net::Stream& stream_;
     SessionOptions options_;
     Observer& observer_;
     const TimeSource& time_;
     proto::Connection conn_;
+    std::unique_ptr<ReadBuffer> own_reads_;
+    ReadBuffer* reads_;
+    bool frames_wanted_ = false;
 
-    proto::Bytes in_;
     proto::Bytes out_;
     std::size_t out_pos_ = 0;
+    std::uint64_t written_ = 0;            // bytes written so far, in all
+    std::optional<std::uint64_t> close_end_;  // written_ once our Close is fully out
     std::size_t replies_queued_ = 0;  // reply bytes added since out_ last drained
     bool write_blocked_on_read_ = false;  // TLS: a write needs the socket readable
     bool read_blocked_on_write_ = false;  // TLS: a read needs the socket writable
     bool read_eof_ = false;
     bool write_shut_ = false;
 
+    // --echo: the frame being echoed, gathered up to echo_fragment bytes.
+    proto::Bytes echo_;
+    bool echo_first_ = true;
+    bool in_data_frame_ = false;     // the frame being received is a data frame
+    bool data_frame_ended_ = false;  // ...and its last payload piece just arrived
+    proto::MessageType echo_type_ = proto::MessageType::text;
 
     // Timers.
-    std::optional<TimePoint> close_deadline_;  // silence limit while closing
+    std::optional<TimePoint> close_deadline_;  // silence limit while closing (normal close)
+    std::optional<TimePoint> fail_deadline_;   // fixed end of a failed connection
     std::optional<TimePoint> next_ping_;
     std::optional<TimePoint> pong_deadline_;
     std::deque<std::pair<std::string, TimePoint>> pings_in_flight_;
     std::uint64_t ping_counter_ = 0;
 
     std::optional<std::uint16_t> peer_code_;
+    std::string peer_reason_;
     bool peer_initiated_close_ = false;
     bool violated_ = false;
     bool finished_ = false;

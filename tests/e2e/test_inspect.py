@@ -375,11 +375,15 @@ class JsonLines(unittest.TestCase):
         self.assertIsNone(o["subprotocol"])
         self.assertIsNone(o["extensions"])
 
-        messages = [o for o in objs if o["type"] == "message"]
+        messages = [o for o in objs if o["type"] == "message" and o["dir"] == "in"]
         self.assertEqual([m["data"] for m in messages], [{"text": s} for s in sent], r)
         for m, s in zip(messages, sent):
             self.assertEqual((m["dir"], m["msg_type"], m["size"]),
                              ("in", "text", len(s.encode())), m)
+        # Both directions (SPEC §2.8): every message sent is a "dir":"out" message event.
+        sent_events = [o for o in objs if o["type"] == "message" and o["dir"] == "out"]
+        self.assertEqual([(m["data"], m["msg_type"]) for m in sent_events],
+                         [({"text": s}, "text") for s in sent], r)
 
         frames = [o for o in objs if o["type"] == "frame"]
         out_text = [f for f in frames if f["dir"] == "out" and f["opcode"] == "text"]
@@ -394,7 +398,7 @@ class JsonLines(unittest.TestCase):
             self.assertEqual((f["masked"], f["mask"]), (False, None), f)
         self.assertEqual(len({f["mask"] for f in out_text}), len(out_text), "fresh keys")
         # Each received message comes after the frame that carried it.
-        idx = [k for k, o in enumerate(objs) if o["type"] == "message"]
+        idx = [k for k, o in enumerate(objs) if o["type"] == "message" and o["dir"] == "in"]
         fidx = [k for k, o in enumerate(objs)
                 if o["type"] == "frame" and o["dir"] == "in" and o["opcode"] == "text"]
         self.assertTrue(all(f < m for f, m in zip(fidx, idx)), types)
@@ -410,7 +414,7 @@ class JsonLines(unittest.TestCase):
             r, objs = self.run_json(["--jsonl", "-b", server.url], b"".join(s + b"\n" for s in sent))
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(objs[0]["type"], "open")
-        messages = [o for o in objs if o["type"] == "message"]
+        messages = [o for o in objs if o["type"] == "message" and o["dir"] == "in"]
         self.assertEqual(len(messages), 3, objs)
         for m, s in zip(messages, sent):
             self.assertEqual((m["dir"], m["msg_type"], m["size"]), ("in", "binary", len(s)), m)
@@ -524,7 +528,10 @@ class JsonLines(unittest.TestCase):
             mine = [o for o in objs if o["client"] == c]
             self.assertEqual(mine[0]["type"], "open", mine)
             self.assertIn("sec-websocket-key", mine[0]["headers"], mine[0])
-            self.assertEqual([o["data"] for o in mine if o["type"] == "message"],
+            self.assertEqual([o["data"] for o in mine if o["type"] == "message" and o["dir"] == "in"],
+                             [{"text": f"one{n}"}, {"text": f"two{n}"}], mine)
+            # The echo is recorded too, as what the server sent.
+            self.assertEqual([o["data"] for o in mine if o["type"] == "message" and o["dir"] == "out"],
                              [{"text": f"one{n}"}, {"text": f"two{n}"}], mine)
             self.assertEqual(sorted((o["dir"], o["code"]) for o in mine if o["type"] == "close"),
                              [("in", 1000), ("out", 1000)], mine)

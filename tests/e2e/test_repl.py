@@ -619,7 +619,7 @@ class ListenRepl(unittest.TestCase):
         self.pane.type("draft")
         self.pane.wait_for(r"^> draft$")
         one.send_text("from-client")
-        self.pane.wait_for(r"^from-client$")
+        self.pane.wait_for(r"^< from-client$")  # the client REPL's marker (issue: listen console)
         self.assertEqual(self.pane.lines()[-1], "> draft", self.pane.screen())
 
     def test_commands_apply_to_the_chosen_client_and_quit_closes_all(self):
@@ -629,7 +629,7 @@ class ListenRepl(unittest.TestCase):
         one.wait(lambda: one.close is not None, "close")
         self.assertEqual(one.close, 4002)
         self.assertIsNone(two.close)
-        self.pane.wait_for(r"\[1\] client closed: 4002")  # wscope has seen client 1's reply
+        self.pane.wait_for(r"\[1\] client answered close: 4002")  # wscope has seen client 1's reply
         self.enter("/to 1")  # client 1 is gone
         self.pane.wait_for(r"^! no client 1 \(see /clients\)$")
         self.enter("/quit")

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "crypto/mask_source.hpp"
@@ -71,7 +72,20 @@ struct PongSeen {
 // bad, which every rig checks on destruction.
 class Recorder final : public session::Observer {
   public:
-    void on_message(MessageType type, ByteView data, bool first, bool last) override {
+    void on_event(const session::SessionEvent& ev) override {
+        if (const auto* m = std::get_if<session::MessageEvent>(&ev)) {
+            if (m->dir == Direction::in) on_message(m->type, m->data, m->first, m->last);
+        } else if (const auto* p = std::get_if<session::PingEvent>(&ev)) {
+            pings.emplace_back(p->dir, std::string(proto::as_chars(p->payload)));
+        } else if (const auto* q = std::get_if<session::PongEvent>(&ev)) {
+            pongs.push_back({q->dir, std::string(proto::as_chars(q->payload)), q->rtt});
+        } else if (const auto* c = std::get_if<session::CloseEvent>(&ev)) {
+            closes.push_back({c->dir, c->code, std::string(c->reason)});
+        } else if (const auto* v = std::get_if<session::ViolationEvent>(&ev)) {
+            violations.push_back(v->error);
+        }
+    }
+    void on_message(MessageType type, ByteView data, bool first, bool last) {
         ++chunks;
         if (first == open_)
             bad.push_back(first ? "first chunk inside an open message" : "chunk without a first");
@@ -81,18 +95,6 @@ class Recorder final : public session::Observer {
         open_ = !last;
         if (last) messages.push_back(current_);
     }
-    void on_ping(Direction dir, ByteView payload) override {
-        pings.emplace_back(dir, std::string(proto::as_chars(payload)));
-    }
-    void on_pong(Direction dir, ByteView payload,
-                 std::optional<std::chrono::microseconds> rtt) override {
-        pongs.push_back({dir, std::string(proto::as_chars(payload)), rtt});
-    }
-    void on_close(Direction dir, std::optional<std::uint16_t> code,
-                  std::string_view reason) override {
-        closes.push_back({dir, code, std::string(reason)});
-    }
-    void on_violation(const proto::Error& e) override { violations.push_back(e); }
 
     std::vector<Message> messages;
     int chunks = 0;
@@ -333,7 +335,7 @@ TEST_CASE("auto-pong: off when SessionOptions.auto_pong is false") {
 
 TEST_CASE("auto-pong: no PONG once we have sent a Close") {
     Rig r;
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     CHECK(r.written_hex() == close_1000_from_client);
     r.stream.clear_written();
     r.deliver(hex("89 01 78"));
@@ -396,7 +398,7 @@ TEST_CASE("peer Close without a status: we reply with an empty Close") {
 
 TEST_CASE("peer Close 1000 and the server never closes TCP: normal after close_timeout") {
     SessionOptions o;
-    o.close_timeout = 2;
+    o.close_timeout = session::seconds(2);
     Rig r(o);
     r.deliver(hex("88 02 03 e8"));
     r.time.advance(1.9);
@@ -414,7 +416,7 @@ TEST_CASE("peer Close 1000 and the server never closes TCP: normal after close_t
 
 TEST_CASE("our close(1000): Close goes out; the peer's Close and then EOF end it normally") {
     Rig r;
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     CHECK(r.written_hex() == close_1000_from_client);
     CHECK(r.session.closing());
     CHECK_FALSE(r.session.finished());
@@ -432,10 +434,10 @@ TEST_CASE("our close(1000): Close goes out; the peer's Close and then EOF end it
 
 TEST_CASE("our close(1000, \"bye\") carries the reason; later sends are ignored") {
     Rig r;
-    r.session.close(1000, "bye");
+    r.session.close(proto::CloseCode{1000}, "bye");
     r.session.send_message(MessageType::text, proto::as_bytes("late"));
     r.session.send_ping(proto::as_bytes("late"));
-    r.session.close(1001, "again");
+    r.session.close(proto::CloseCode{1001}, "again");
     r.session.pump();
     const auto f = r.sent();
     REQUIRE(f.size() == 1);
@@ -446,9 +448,9 @@ TEST_CASE("our close(1000, \"bye\") carries the reason; later sends are ignored"
 
 TEST_CASE("our close(1000) with no reply: timeout after close_timeout seconds") {
     SessionOptions o;
-    o.close_timeout = 2;
+    o.close_timeout = session::seconds(2);
     Rig r(o);
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     r.time.advance(1.9);
     r.session.tick();
     CHECK_FALSE(r.session.finished());
@@ -461,9 +463,9 @@ TEST_CASE("our close(1000) with no reply: timeout after close_timeout seconds") 
 
 TEST_CASE("close timeout counts silence, not total time") {
     SessionOptions o;
-    o.close_timeout = 2;
+    o.close_timeout = session::seconds(2);
     Rig r(o);
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     r.time.advance(1.5);
     r.session.tick();
     r.deliver(hex("81 02 68 69"));  // the peer is still talking: the timer restarts
@@ -561,7 +563,7 @@ TEST_CASE("violation: a Close with code 1005 on the wire → Close 1002") {
 
 TEST_CASE("violation: close_timeout after a violation still reports protocol_violation") {
     SessionOptions o;
-    o.close_timeout = 2;
+    o.close_timeout = session::seconds(2);
     Rig r(o);
     r.deliver(hex("81 02 c3 28"));
     r.time.advance(2.1);
@@ -613,12 +615,29 @@ TEST_CASE("a write error → connection_lost with the stream's message") {
     CHECK(r.session.failure().message.find("Broken pipe") != std::string::npos);
 }
 
-TEST_CASE("after our Close, EOF without the peer's Close is normal") {
+TEST_CASE("after our Close, EOF without the peer's Close is a lost connection (SPEC §2.5)") {
     Rig r;
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     r.deliver_eof();
     CHECK(r.session.finished());
-    CHECK(r.outcome() == Outcome::normal);
+    CHECK(r.outcome() == Outcome::connection_lost);
+}
+
+TEST_CASE("the peer answers our Close 1000 with 1011: a failure; an echo of our own code is not") {
+    SUBCASE("1011") {
+        Rig r;
+        r.session.close(proto::CloseCode{1000}, "");
+        r.deliver(hex("88 02 03 f3"));
+        r.deliver_eof();
+        CHECK(r.outcome() == Outcome::peer_error_close);
+    }
+    SUBCASE("4000 echoed") {
+        Rig r;
+        r.session.close(proto::CloseCode{4000}, "");
+        r.deliver(hex("88 02 0f a0"));
+        r.deliver_eof();
+        CHECK(r.outcome() == Outcome::normal);
+    }
 }
 
 // ======================================================================================
@@ -627,7 +646,7 @@ TEST_CASE("after our Close, EOF without the peer's Close is normal") {
 
 TEST_CASE("ping_interval: a PING each interval; its PONG gives an RTT") {
     SessionOptions o;
-    o.ping_interval = 1;
+    o.ping_interval = session::seconds(1);
     Rig r(o);
     r.time.advance(0.999);
     r.session.tick();
@@ -661,8 +680,8 @@ TEST_CASE("ping_interval: a PING each interval; its PONG gives an RTT") {
 
 TEST_CASE("ping_timeout: no PONG in time → Outcome::timeout") {
     SessionOptions o;
-    o.ping_interval = 10;
-    o.ping_timeout = 2;
+    o.ping_interval = session::seconds(10);
+    o.ping_timeout = session::seconds(2);
     Rig r(o);
     r.time.advance(10);
     r.session.tick();
@@ -739,7 +758,7 @@ TEST_CASE("server: shutdown_write waits until the Close reply is flushed") {
 
 TEST_CASE("server: our close(1001) and the client's answer → shutdown, normal") {
     Rig r(server_options());
-    r.session.close(1001, "");
+    r.session.close(proto::CloseCode{1001}, "");
     CHECK(r.written_hex() == "88 02 03 e9");
     CHECK_FALSE(r.stream.write_shut());
     r.deliver(client_frame(Opcode::close, std::string_view("\x03\xe9", 2)));
@@ -941,8 +960,8 @@ TEST_CASE("ping_timeout counts from the oldest unanswered ping") {
     // then goes quiet: ping 2 (sent at t=2) is the one that must time out, at t=4.5 — not at
     // t=3.5, the deadline of the ping that was already answered.
     SessionOptions o;
-    o.ping_interval = 1;
-    o.ping_timeout = 2.5;
+    o.ping_interval = session::seconds(1);
+    o.ping_timeout = session::seconds(2.5);
     Rig r(o);
     r.time.advance(1.0);
     r.session.tick();  // t=1: PING "1"
@@ -984,11 +1003,11 @@ TEST_CASE("after tick(), next_deadline() is not in the past (no busy loop while 
     // The front ends sleep in poll() until next_deadline(). A deadline that tick() has passed
     // without acting on would make them spin at 100% CPU until the close completes.
     SessionOptions o;
-    o.ping_interval = 1;
-    o.close_timeout = 5;
+    o.ping_interval = session::seconds(1);
+    o.close_timeout = session::seconds(5);
     Rig r(o);
     r.time.advance(0.5);
-    r.session.close(1000, "");
+    r.session.close(proto::CloseCode{1000}, "");
     r.time.advance(1.0);  // t=1.5: the ping was due at t=1, but no ping may follow a Close
     r.session.tick();
     CHECK(r.written_hex() == close_1000_from_client);
@@ -1019,4 +1038,106 @@ TEST_CASE("read pause: PONGs piling up stop the reading too (not only echo repli
     CHECK((r.session.events() & POLLIN) == 0);
     CHECK(r.stream.unread() > 0);  // the session stopped reading
     CHECK(r.rec.pings.size() < 40);
+}
+
+// ======================================================================================
+// Timers that a peer cannot stretch, and echo framing
+// ======================================================================================
+
+TEST_CASE("a failed connection ends at a fixed time, however the peer keeps trickling") {
+    SessionOptions o;
+    o.close_timeout = session::seconds(2);
+    Rig r(o);
+    r.deliver(hex("81 02 c3 28"));  // invalid UTF-8: we fail the connection with 1007
+    REQUIRE(r.sent().back().close_code() == 1007);
+    for (int i = 0; i < 19; ++i) {  // a byte every 0.1 s: a silence timer would never fire
+        r.time.advance(0.1);
+        r.deliver(hex("00"));
+        r.session.tick();
+        REQUIRE_FALSE(r.session.finished());
+    }
+    r.time.advance(0.11);
+    r.session.tick();
+    CHECK(r.session.finished());
+    CHECK(r.outcome() == Outcome::protocol_violation);
+}
+
+TEST_CASE("a server that failed a connection shuts its side at once and lingers briefly") {
+    SessionOptions o = server_options();
+    Rig r(o);
+    r.deliver(hex("81 02 68 69"));  // unmasked client frame: 1002
+    REQUIRE(r.sent().back().close_code() == 1002);
+    CHECK(r.stream.write_shut());
+    r.time.advance(std::chrono::duration_cast<session::Duration>(o.failure_linger) +
+                   std::chrono::milliseconds(1));
+    r.session.tick();
+    CHECK(r.session.finished());
+    CHECK(r.outcome() == Outcome::protocol_violation);
+}
+
+TEST_CASE("the close timer starts when our Close is fully written, not when it is queued") {
+    SessionOptions o;
+    o.close_timeout = session::seconds(2);
+    Rig r(o);
+    r.stream.set_writable(false);
+    r.session.close(proto::CloseCode::normal, "");
+    r.time.advance(5.0);  // the link took nothing for 5 s: we are not waiting on the peer yet
+    r.session.tick();
+    CHECK_FALSE(r.session.finished());
+    r.stream.set_writable(true);
+    r.session.on_ready(POLLOUT);
+    REQUIRE(r.sent().size() == 1);
+    r.time.advance(1.9);
+    r.session.tick();
+    CHECK_FALSE(r.session.finished());
+    r.time.advance(0.2);
+    r.session.tick();
+    CHECK(r.session.finished());
+    CHECK(r.outcome() == Outcome::timeout);
+}
+
+TEST_CASE("--echo: one received frame goes back as one frame, however it was read") {
+    SessionOptions o = echo_options();
+    Rig r(o);
+    const Bytes payload = pattern(3000);
+    proto::FrameHeader h;
+    h.opcode = Opcode::binary;
+    h.mask = peer_key;
+    Bytes wire;
+    proto::append_frame(wire, h, payload);
+    r.stream.push_read_bytewise(wire);
+    r.read_all();
+    const auto frames = r.sent();
+    REQUIRE(frames.size() == 1);
+    CHECK(frames[0].h.fin);
+    CHECK(frames[0].payload == payload);
+}
+
+TEST_CASE("--echo: fragments keep their boundaries; a huge frame is cut at echo_fragment") {
+    SessionOptions o = echo_options();
+    o.echo_fragment = 1000;
+    Rig r(o);
+    r.deliver(concat({frame(Opcode::text, "abc", false, peer_key),
+                      frame(Opcode::continuation, "def", true, peer_key)}));
+    auto frames = r.sent();
+    REQUIRE(frames.size() == 2);
+    CHECK(frames[0].text() == "abc");
+    CHECK_FALSE(frames[0].h.fin);
+    CHECK(frames[1].h.opcode == Opcode::continuation);
+    CHECK(frames[1].text() == "def");
+    r.stream.clear_written();
+    r.deliver(frame(Opcode::binary, pattern(2500), true, peer_key));
+    frames = r.sent();
+    REQUIRE(frames.size() == 3);
+    CHECK(frames[0].payload.size() == 1000);
+    CHECK(frames[2].payload.size() == 500);
+    CHECK(frames[2].h.fin);
+}
+
+TEST_CASE("an idle session keeps no buffer from its largest message") {
+    SessionOptions o = echo_options();
+    Rig r(o);
+    r.deliver(frame(Opcode::binary, pattern(600000), true, peer_key));
+    REQUIRE(r.sent().size() == 1);
+    CHECK(r.session.buffered_bytes() <= 64 * 1024);
 }

@@ -1,0 +1,27 @@
+// The session's timing defaults: each defined once, here, with its reason. The command line,
+// its --help text and the man page take them from here.
+#pragma once
+
+#include <chrono>
+
+namespace wscope::session {
+
+using namespace std::chrono_literals;
+
+// Silence allowed while closing (--close-timeout): long enough for a Close to cross a slow
+// link, short enough that a peer that never answers does not hold the user.
+inline constexpr std::chrono::milliseconds default_close_timeout = 2s;
+// A pong may take this long (--ping-timeout): a short --ping-interval must not turn one slow
+// pong on a busy machine or link into a failure.
+inline constexpr std::chrono::milliseconds default_ping_timeout = 30s;
+// A server that failed a connection waits this long for the client's Close before it closes
+// TCP (RFC 6455 §7.1.7 lets it close at once; a little time lets the Close reach the client).
+inline constexpr std::chrono::milliseconds default_failure_linger = 500ms;
+// Connecting and the opening handshake, without --connect-timeout.
+inline constexpr std::chrono::milliseconds default_connect_timeout = 30s;
+// A server drops a client that has not finished its opening handshake by then.
+inline constexpr std::chrono::milliseconds default_handshake_timeout = 10s;
+// After stdin's end, the client waits for replies until the peer was this long silent (-w).
+inline constexpr std::chrono::milliseconds default_linger = 500ms;
+
+}  // namespace wscope::session
