@@ -1,4 +1,4 @@
-// Masking-key generators: a pooled CSPRNG source for real traffic and a seeded one for tests.
+// Masking-key generators: a pooled getrandom source for real traffic and a seeded one for tests.
 // Neither ever hands out the all-zero key, which would send the payload in clear (RFC 6455
 // §5.3 expects the key to make the payload unpredictable on the wire).
 #include "crypto/mask_source.hpp"
@@ -31,7 +31,7 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 std::array<std::uint8_t, 4> SecureMaskSource::next() {
     for (;;) {
         if (used_ + 4 > pool_.size()) {
-            random_bytes(pool_);
+            fill_(pool_);
             used_ = 0;
         }
         Key key{};

@@ -41,6 +41,36 @@ TEST_CASE("sha1 matches the FIPS 180 vectors") {
     CHECK(hex(wscope::crypto::sha1(
               bytes_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))) ==
           "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    CHECK(hex(wscope::crypto::sha1(
+              bytes_of("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnop"
+                       "jklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"))) ==
+          "a49b2446a02c645bf419f995b67091253a04a259");
+    const std::string million(1000000, 'a');
+    CHECK(hex(wscope::crypto::sha1(bytes_of(million))) ==
+          "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
+TEST_CASE("sha1 pads correctly on each side of the block boundaries") {
+    // 55 bytes is the longest message whose padding fits in one block; 56 needs a second one.
+    const struct {
+        std::size_t length;  // of a message of that many 'a'
+        std::string_view digest;
+    } vectors[] = {
+        {55, "c1c8bbdc22796e28c0e15163d20899b65621d65a"},
+        {56, "c2db330f6083854c99d4b5bfb6e8f29f201be699"},
+        {57, "f08f24908d682555111be7ff6f004e78283d989a"},
+        {63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5"},
+        {64, "0098ba824b5c16427bd7a1122a5a442a25ec644d"},
+        {65, "11655326c708d70319be2610e8a57d9a5b959d3b"},
+        {119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56"},
+        {120, "f34c1488385346a55709ba056ddd08280dd4c6d6"},
+        {128, "ad5b3fdbcb526778c2839d2f151ea753995e26a0"},
+    };
+    for (const auto& v : vectors) {
+        CAPTURE(v.length);
+        const std::string message(v.length, 'a');
+        CHECK(hex(wscope::crypto::sha1(bytes_of(message))) == v.digest);
+    }
 }
 
 TEST_CASE("sha1 + base64 give the RFC 6455 §1.3 accept value") {
@@ -125,6 +155,14 @@ TEST_CASE("random_bytes fills the buffer with fresh values") {
     CHECK(a != b);  // equal with probability 2^-256
     CHECK(a != std::array<std::uint8_t, 32>{});
     wscope::crypto::random_bytes(std::span<std::uint8_t>{});  // empty: nothing to do
+}
+
+TEST_CASE("random_bytes fills a large buffer to the end") {
+    // getrandom(2) may return fewer bytes than asked above 256; the tail must still be filled.
+    std::vector<std::uint8_t> big(4 << 20, 0);
+    wscope::crypto::random_bytes(big);
+    const auto tail_zeros = std::count(big.end() - 64, big.end(), std::uint8_t{0});
+    CHECK(tail_zeros < 16);  // 64 random bytes hold fewer than 16 zeros but with p < 2^-60
 }
 
 TEST_CASE("SeededMaskSource is deterministic per seed and never zero") {

@@ -1,14 +1,5 @@
-// SHA-1 through OpenSSL's EVP interface, strict RFC 4648 base64, and the CSPRNG.
+// Strict RFC 4648 base64 (the standard alphabet, padding required).
 #include "crypto/crypto.hpp"
-
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <climits>
-#include <cstdio>
-#include <cstdlib>
-#include <memory>
 
 namespace wscope::crypto {
 
@@ -20,36 +11,13 @@ constexpr std::string_view alphabet =
 
 constexpr int not_base64 = -1;
 
-[[noreturn]] void fatal(const char* what) {
-    std::fprintf(stderr, "wscope: fatal: %s failed (OpenSSL error %lu)\n", what, ERR_get_error());
-    std::abort();
-}
-
 // The 6-bit value of an alphabet character, or not_base64.
 int sextet(char c) {
     const auto pos = alphabet.find(c);
     return pos == std::string_view::npos ? not_base64 : static_cast<int>(pos);
 }
 
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 }  // namespace
-
-Sha1Digest sha1(std::span<const std::uint8_t> data) {
-    // SHA-1 is what RFC 6455 §4.2.2 prescribes for Sec-WebSocket-Accept; it is not used for
-    // anything that needs collision resistance.
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-    if (!ctx) fatal("EVP_MD_CTX_new");
-    if (EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1) fatal("EVP_DigestInit_ex(sha1)");
-    if (EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1) fatal("EVP_DigestUpdate");
-    Sha1Digest digest{};
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1) fatal("EVP_DigestFinal_ex");
-    if (len != digest.size()) fatal("SHA-1 digest length");
-    return digest;
-}
 
 std::string base64_encode(std::span<const std::uint8_t> data) {
     std::string out;
@@ -116,16 +84,6 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
         if (!decode_quantum(text.substr(i, 4), last, out)) return std::nullopt;
     }
     return out;
-}
-
-void random_bytes(std::span<std::uint8_t> out) {
-    // RAND_bytes takes an int length; draw in chunks so any span size is safe.
-    constexpr std::size_t max_chunk = INT_MAX;
-    while (!out.empty()) {
-        const std::size_t n = out.size() < max_chunk ? out.size() : max_chunk;
-        if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) fatal("RAND_bytes");
-        out = out.subspan(n);
-    }
 }
 
 }  // namespace wscope::crypto
