@@ -23,7 +23,7 @@ import signal
 import socket
 import sys
 
-from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT, Conn,  # noqa: F401
+from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT, Conn,
                      accept_value, close_payload, header, parse_close, response_101)
 from wsframe import encode_frame as frame
 
