@@ -24,6 +24,7 @@ Kinds:
                                               every client of the same mirror, the sender too
 """
 import argparse
+import ctypes
 import os
 import signal
 import socket
@@ -39,6 +40,12 @@ COMMANDS = {
                                            "cat"],
     "lws-test-server": lambda port: ["libwebsockets-test-server", f"--port={port}", "-i", "lo"],
 }
+
+
+def die_with_parent():
+    """In the child: the kernel sends it SIGTERM if this launcher dies, even by SIGKILL."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port():
@@ -60,7 +67,8 @@ def start(kind, attempts=5, startup=10.0):
     for _ in range(attempts):
         port = free_port()
         proc = subprocess.Popen(COMMANDS[kind](port), stdin=subprocess.DEVNULL,
-                                stdout=sys.stderr, stderr=sys.stderr, start_new_session=True)
+                                stdout=sys.stderr, stderr=sys.stderr, start_new_session=True,
+                                preexec_fn=die_with_parent)
         deadline = time.monotonic() + startup
         while time.monotonic() < deadline and proc.poll() is None:
             if listening(port):
