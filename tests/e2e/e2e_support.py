@@ -18,6 +18,8 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PEERS = os.path.join(ROOT, "tests", "peers")
 PYTHON = sys.executable  # the interpreter running the tests has `websockets`
+if PEERS not in sys.path:
+    sys.path.insert(0, PEERS)  # so that tests can `import wsframe`, the peers' wire format
 
 
 def wscope_binary():

@@ -14,6 +14,7 @@ import unittest
 import websockets
 
 from e2e_support import ROOT, WSCOPE, Listener, node_binary
+from wsframe import OP_CLOSE, OP_TEXT, client_handshake, encode_frame, parse_close
 
 
 def connect(url, **kw):
@@ -26,37 +27,20 @@ def run(coro, timeout=60):
 
 
 def raw_upgrade(port):
-    """A connected socket past a valid handshake (the 101 read and checked)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall((f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-               "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = s.recv(4096)
-        if not chunk:
-            raise AssertionError(f"server closed during the handshake: {head!r}")
-        head += chunk
-    assert head.startswith(b"HTTP/1.1 101"), head
-    return s
+    """A raw client connection past a valid handshake (the 101 read and checked)."""
+    conn, _, _ = client_handshake(port, timeout=5)
+    return conn
 
 
-def read_close_code(s, timeout=5):
+def read_close_code(conn, timeout=5):
     """Reads server frames until a Close; returns its code."""
-    s.settimeout(timeout)
-    data = b""
+    conn.sock.settimeout(timeout)
     while True:
-        while len(data) < 2:
-            chunk = s.recv(4096)
-            if not chunk:
-                raise AssertionError(f"connection closed without a close frame: {data!r}")
-            data += chunk
-        n = data[1] & 0x7F
-        while len(data) < 2 + n:
-            data += s.recv(4096)
-        if data[0] & 0x0F == 0x8:
-            return struct.unpack("!H", data[2:4])[0]
-        data = data[2 + n:]
+        f = conn.read_frame_or_none()
+        if f is None:
+            raise AssertionError("connection closed without a close frame")
+        if f.op == OP_CLOSE:
+            return parse_close(f.payload)[0]
 
 
 NODE_CLIENT = r"""
@@ -141,9 +125,9 @@ class ManyAndHostile(unittest.TestCase):
         try:
             s = raw_upgrade(server.port)
             # A masked binary frame claiming 2^62 bytes, followed by nothing.
-            s.sendall(bytes([0x82, 0xFF]) + struct.pack("!Q", 1 << 62) + b"\x01\x02\x03\x04")
+            s.send(bytes([0x82, 0xFF]) + struct.pack("!Q", 1 << 62) + b"\x01\x02\x03\x04")
             self.assertEqual(read_close_code(s), 1009)
-            s.close()
+            s.sock.close()
 
             async def still_fine():
                 async with connect(server.url) as ws:
@@ -164,7 +148,7 @@ class ServerOptions(unittest.TestCase):
             c = socket.create_connection(("127.0.0.1", server.port), timeout=5)
             c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertTrue(c.recv(4096).startswith(b"HTTP/1.1 503"))
-            for s in (a, b, c):
+            for s in (a.sock, b.sock, c):
                 s.close()
         finally:
             server.stop()
@@ -183,9 +167,9 @@ class ServerOptions(unittest.TestCase):
 
         server = Listener("--echo", "--oneshot")
         s = raw_upgrade(server.port)
-        s.sendall(bytes([0x81, 0x02]) + b"hi")  # unmasked: a client must mask (RFC 6455 §5.1)
+        s.send(encode_frame(OP_TEXT, b"hi"))  # unmasked: a client must mask (RFC 6455 §5.1)
         self.assertEqual(read_close_code(s), 1002)
-        s.close()
+        s.sock.close()
         server.proc.wait(10)
         self.assertEqual(server.stop(), 5, server.describe())
 

@@ -10,14 +10,11 @@ refuse (RSV bits, reserved opcode, unmasked). The listen-side test uses raw-sock
 
 Every wait polls the screen or the server's records with a deadline; none sleeps blindly.
 """
-import base64
-import hashlib
 import os
 import re
 import shlex
 import shutil
 import socket
-import struct
 import subprocess
 import tempfile
 import threading
@@ -25,89 +22,11 @@ import time
 import unittest
 
 from e2e_support import ROOT, WSCOPE
+from wsframe import (KNOWN_OPS, OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,
+                     Conn, client_frame, client_handshake, close_payload, encode_frame,
+                     parse_close, server_handshake)
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
-KNOWN_OPS = {OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG}
 WAIT = 10  # seconds any single expected event may take
-
-
-# ---------------------------------------------------------------------------- wire helpers
-
-def recv_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
-
-
-def encode_frame(op, payload=b"", fin=True, mask=None):
-    head = bytes([(0x80 if fin else 0) | op])
-    mask_bit = 0x80 if mask else 0
-    n = len(payload)
-    if n < 126:
-        head += bytes([mask_bit | n])
-    elif n < 65536:
-        head += bytes([mask_bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([mask_bit | 127]) + struct.pack("!Q", n)
-    if mask:
-        head += mask
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return head + payload
-
-
-class Frame:
-    def __init__(self, raw, fin, rsv, op, key, payload):
-        self.raw, self.fin, self.rsv, self.op, self.key, self.payload = raw, fin, rsv, op, key, payload
-
-    def __repr__(self):
-        return f"Frame(fin={self.fin} rsv={self.rsv:03b} op={self.op} key={self.key} raw={self.raw.hex()})"
-
-
-def read_frame(conn):
-    """One frame exactly as it came (raw bytes), payload unmasked; None at EOF."""
-    head = recv_exact(conn, 2)
-    if head is None:
-        return None
-    raw = head
-    n = head[1] & 0x7F
-    if n == 126:
-        ext = recv_exact(conn, 2)
-        raw += ext
-        n = struct.unpack("!H", ext)[0]
-    elif n == 127:
-        ext = recv_exact(conn, 8)
-        raw += ext
-        n = struct.unpack("!Q", ext)[0]
-    key = None
-    if head[1] & 0x80:
-        key = recv_exact(conn, 4)
-        raw += key
-    body = recv_exact(conn, n) if n else b""
-    if body is None:
-        return None
-    raw += body
-    if key:
-        body = bytes(b ^ key[i % 4] for i, b in enumerate(body))
-    return Frame(raw, head[0] >> 7, (head[0] >> 4) & 7, head[0] & 0xF, key, body)
-
-
-def read_head(conn):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return None
-        data += chunk
-    return data.decode("latin-1")
-
-
-def accept_value(key):
-    return base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
 
 
 # ---------------------------------------------------------------------------- the peer
@@ -133,7 +52,7 @@ class WsServer:
         # closing: a socket closed under a thread that is about to use it would let the thread
         # use whatever socket gets the same fd number next, such as the next test's listener.
         with self.cond:
-            sockets = [self.listener] + ([self.conn] if self.conn else [])
+            sockets = [self.listener] + ([self.conn.sock] if self.conn else [])
         for sock in sockets:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -166,7 +85,7 @@ class WsServer:
 
     def _send(self, conn, op, payload):
         with self.send_lock:
-            conn.sendall(encode_frame(op, payload))
+            conn.send(encode_frame(op, payload))
 
     def _record(self, **kw):
         with self.cond:
@@ -180,35 +99,26 @@ class WsServer:
                 conn, _ = self.listener.accept()
             except OSError:
                 return
-            conn.settimeout(60)
             with conn:
                 try:
-                    self._session(conn)
-                except OSError:
+                    self._session(Conn(conn, timeout=60))
+                except (OSError, ValueError):
                     pass
             with self.cond:
                 self.conn = None
                 self.cond.notify_all()
 
-    def _handshake(self, conn):
-        head = read_head(conn)
-        key = re.search(r"(?im)^sec-websocket-key:\s*(\S+)", head or "")
-        if not key:
-            return False
-        conn.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-                      f"{accept_value(key.group(1))}\r\n\r\n").encode())
+    def _session(self, conn):
+        try:
+            server_handshake(conn)
+        except EOFError:
+            return
         with self.cond:
             self.conn = conn
             self.cond.notify_all()
-        return True
-
-    def _session(self, conn):
-        if not self._handshake(conn):
-            return
         partial = None  # [opcode, bytes] of a fragmented message
         while True:
-            f = read_frame(conn)
+            f = conn.read_frame_or_none()
             if f is None:
                 return
             self._record(frames=f)
@@ -218,8 +128,7 @@ class WsServer:
             if f.op == OP_PING:
                 self._send(conn, OP_PONG, f.payload)
             elif f.op == OP_CLOSE:
-                code = struct.unpack("!H", f.payload[:2])[0] if len(f.payload) >= 2 else None
-                self._record(closes=(code, f.payload[2:].decode("utf-8", "replace")))
+                self._record(closes=parse_close(f.payload))
                 self._send(conn, OP_CLOSE, f.payload[:2])
                 return
             elif f.op in (OP_TEXT, OP_BINARY):
@@ -232,10 +141,10 @@ class WsServer:
                 partial = None
 
     def _fail(self, conn):
-        self._send(conn, OP_CLOSE, struct.pack("!H", 1002))
-        conn.settimeout(2)
+        self._send(conn, OP_CLOSE, close_payload(1002))
+        conn.sock.settimeout(2)
         try:
-            while (f := read_frame(conn)) is not None and f.op != OP_CLOSE:
+            while (f := conn.read_frame_or_none()) is not None and f.op != OP_CLOSE:
                 pass
         except OSError:
             pass
@@ -246,13 +155,8 @@ class RawClient:
     messages and the Close it receives."""
 
     def __init__(self, port, path="/"):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        head = read_head(self.sock)
-        assert head and head.startswith("HTTP/1.1 101"), f"handshake refused: {head!r}"
+        self.conn, _, _ = client_handshake(port, path=path, timeout=WAIT)
+        self.sock = self.conn.sock
         self.sock.settimeout(60)
         self.cond = threading.Condition()
         self.texts = []
@@ -262,13 +166,13 @@ class RawClient:
 
     def _read(self):
         try:
-            while (f := read_frame(self.sock)) is not None:
+            while (f := self.conn.read_frame_or_none()) is not None:
                 with self.cond:
                     if f.op == OP_TEXT:
                         self.texts.append(f.payload.decode())
                     elif f.op == OP_CLOSE:
-                        self.close = struct.unpack("!H", f.payload[:2])[0] if len(f.payload) >= 2 else None
-                        self.sock.sendall(encode_frame(OP_CLOSE, f.payload[:2], mask=os.urandom(4)))
+                        self.close = parse_close(f.payload)[0]
+                        self.sock.sendall(client_frame(OP_CLOSE, f.payload[:2]))
                     self.cond.notify_all()
                 if f.op == OP_CLOSE:
                     return
@@ -285,7 +189,7 @@ class RawClient:
                 self.cond.wait(left)
 
     def send_text(self, text):
-        self.sock.sendall(encode_frame(OP_TEXT, text.encode(), mask=os.urandom(4)))
+        self.sock.sendall(client_frame(OP_TEXT, text.encode()))
 
     def stop(self):
         try:

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Raw-socket peers for tests/e2e/test_inspect.py (frame lines, hex dumps, --jsonl).
 
-Python stdlib only; reuses the wire helpers of rawserver.py (same protocol: binds 127.0.0.1 on a
-free port, prints `PORT <n>` first, serves ONE connection, reports the client's frames as
-`FRAME …` / `CLIENT_CLOSE …` lines, then `DONE`).
+Python stdlib only; frames from wsframe.py, the main loop of rawserver.py (same protocol: binds
+127.0.0.1 on a free port, prints `PORT <n>` first, serves ONE connection, reports the client's
+frames as `FRAME …` / `CLIENT_CLOSE …` lines, then `DONE`).
 
 Modes:
   sequence   text "Hello" (7-bit length), a 126-byte binary (16-bit length), a 65536-byte
@@ -23,8 +23,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rawserver  # noqa: E402
-from rawserver import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT,  # noqa: E402
-                       close_payload, frame, handshake, record_until_close)
+from rawserver import handshake, record_until_close  # noqa: E402
+from wsframe import OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT, close_payload  # noqa: E402
+from wsframe import encode_frame as frame  # noqa: E402
 
 SEQUENCE = [
     frame(OP_TEXT, b"Hello"),

@@ -8,6 +8,8 @@ client sent none).
 
 Modes:
   echo    reflect every message (text stays text, binary stays binary), any size
+  plain-echo  the same with the library's documented pattern (see below): what a user of
+          `websockets` writes, and what a client meets in the wild
   close   send --count text messages `message <i>`, then close with --code / --reason
   expect-echo  send a few text and binary messages, expect each back unchanged (for a client's
           --echo), report `ECHO_OK` or `ECHO_BAD <what>`, then close 1000
@@ -47,6 +49,11 @@ async def handle_echo(ws, path=None):
         pass
 
 
+async def handle_plain_echo(ws, path=None):
+    async for message in ws:
+        await ws.send(message)
+
+
 def make_close_handler(count, code, reason):
     async def handle(ws, path=None):
         for i in range(count):
@@ -74,6 +81,8 @@ async def handle_expect_echo(ws, path=None):
 async def serve(args):
     if args.mode == "echo":
         handler, protocol = handle_echo, InOrderEchoProtocol
+    elif args.mode == "plain-echo":
+        handler, protocol = handle_plain_echo, websockets.server.WebSocketServerProtocol
     elif args.mode == "expect-echo":
         handler, protocol = handle_expect_echo, websockets.server.WebSocketServerProtocol
     else:
@@ -110,7 +119,7 @@ async def serve(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["echo", "close", "expect-echo"], default="echo")
+    parser.add_argument("--mode", choices=["echo", "plain-echo", "close", "expect-echo"], default="echo")
     parser.add_argument("--count", type=int, default=0, help="close mode: messages first")
     parser.add_argument("--code", type=int, default=1000, help="close mode: close code")
     parser.add_argument("--reason", default="", help="close mode: close reason")

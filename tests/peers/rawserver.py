@@ -18,16 +18,14 @@ Report lines (stdout), in order:
 Modes (see MODES below): record, fragmented, burst, violation-*, handshake-*.
 """
 import argparse
-import base64
-import hashlib
 import os
 import signal
 import socket
-import struct
 import sys
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT, Conn,
+                     accept_value, close_payload, header, parse_close, response_101)
+from wsframe import encode_frame as frame
 
 
 def report(line):
@@ -36,107 +34,6 @@ def report(line):
 
 
 # ---------------------------------------------------------------------------- wire helpers
-
-def frame(opcode, payload=b"", fin=True, rsv=0, mask=None, length_form=None):
-    """One frame as bytes. `rsv` is the 3-bit RSV1..3 field (4 = RSV1). `mask` is 4 bytes or
-    None. `length_form` forces 7, 16 or 64-bit length encoding (for non-minimal lengths)."""
-    n = len(payload)
-    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
-    mask_bit = 0x80 if mask is not None else 0
-    form = length_form or (7 if n < 126 else 16 if n < 65536 else 64)
-    if form == 7:
-        head += bytes([mask_bit | n])
-    elif form == 16:
-        head += bytes([mask_bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([mask_bit | 127]) + struct.pack("!Q", n)
-    if mask is not None:
-        head += mask
-        payload = apply_mask(payload, mask)
-    return head + payload
-
-
-def apply_mask(data, key):
-    if not data:
-        return b""
-    repeated = (key * (len(data) // 4 + 1))[: len(data)]
-    return (int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")).to_bytes(len(data), "big")
-
-
-def close_payload(code, reason=b""):
-    return struct.pack("!H", code) + reason
-
-
-class Conn:
-    def __init__(self, sock, read_timeout):
-        self.sock = sock
-        self.buf = b""
-        self.sock.settimeout(read_timeout)
-
-    def fill(self):
-        data = self.sock.recv(1 << 16)
-        if not data:
-            raise EOFError
-        self.buf += data
-
-    def read_exact(self, n):
-        while len(self.buf) < n:
-            self.fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def read_head(self):
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 65536:
-                raise ValueError("request head too long")
-            self.fill()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        headers = []
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers.append((name.strip(), value.strip()))
-        return lines[0], headers
-
-    def read_frame(self):
-        b0, b1 = self.read_exact(2)
-        n = b1 & 0x7F
-        if n == 126:
-            n = struct.unpack("!H", self.read_exact(2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", self.read_exact(8))[0]
-        key = self.read_exact(4) if b1 & 0x80 else None
-        payload = self.read_exact(n)
-        if key is not None:
-            payload = apply_mask(payload, key)
-        return dict(fin=b0 >> 7, rsv=(b0 >> 4) & 7, op=b0 & 0xF, masked=int(key is not None),
-                    key=key.hex() if key else "-", payload=payload)
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-
-def header(headers, name):
-    for k, v in headers:
-        if k.lower() == name.lower():
-            return v
-    return None
-
-
-def accept_value(key):
-    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + GUID).digest()).decode()
-
-
-def response_101(accept, extra=(), upgrade=True, connection=True):
-    lines = ["HTTP/1.1 101 Switching Protocols"]
-    if upgrade:
-        lines.append("Upgrade: websocket")
-    if connection:
-        lines.append("Connection: Upgrade")
-    lines.append(f"Sec-WebSocket-Accept: {accept}")
-    lines.extend(extra)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
 
 def handshake(conn, **kw):
     """Reads the request, reports it, answers 101 (or whatever kw asks for)."""
@@ -154,15 +51,12 @@ def record_until_close(conn, reply=True):
     try:
         while True:
             f = conn.read_frame()
-            p = f["payload"]
-            report(f"FRAME fin={f['fin']} rsv={f['rsv']:03b} op={f['op']} masked={f['masked']} "
-                   f"key={f['key']} len={len(p)} data={p[:64].hex()}")
-            if f["op"] == OP_CLOSE:
-                if len(p) >= 2:
-                    code = struct.unpack("!H", p[:2])[0]
-                    report(f"CLIENT_CLOSE {code} {p[2:].decode('utf-8', 'replace')}")
-                else:
-                    report("CLIENT_CLOSE none ")
+            p = f.payload
+            report(f"FRAME fin={f.fin} rsv={f.rsv:03b} op={f.op} masked={f.masked} "
+                   f"key={f.key.hex() if f.key else '-'} len={len(p)} data={p[:64].hex()}")
+            if f.op == OP_CLOSE:
+                code, reason = parse_close(p)
+                report(f"CLIENT_CLOSE {'none' if code is None else code} {reason}")
                 if reply:
                     try:
                         conn.send(frame(OP_CLOSE, p[:2]))
@@ -367,7 +261,7 @@ def main(modes=MODES, description=__doc__):
     report(f"PORT {listener.getsockname()[1]}")
     sock, _ = listener.accept()
     listener.close()
-    conn = Conn(sock, args.read_timeout)
+    conn = Conn(sock, timeout=args.read_timeout)
     try:
         modes[args.mode](conn, args)
     except (EOFError, ConnectionError) as e:

@@ -19,7 +19,8 @@ import ssl
 import sys
 import time
 
-from reach_redirect import Conn, report, upgrade_and_echo
+from reach_redirect import report, upgrade_and_echo
+from wsframe import Conn
 
 
 def linger_close(sock):
@@ -80,13 +81,9 @@ def main():
                        if k == "commonName"), "none")
             report(f"TLS_OK {tls.version()} {cn}")
             conn = Conn(tls)
-            lines = conn.read_head()
-            headers = {}
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            upgrade_and_echo(n, conn, headers)
-        except (EOFError, OSError) as e:
+            _, header_list = conn.read_head()
+            upgrade_and_echo(n, conn, {k.lower(): v for k, v in header_list})
+        except (EOFError, OSError, ValueError) as e:
             report(f"CONNECTION_ERROR {n} {e}")
         finally:
             tls.close()

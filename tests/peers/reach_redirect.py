@@ -20,68 +20,18 @@ An upgrade is the real RFC 6455 handshake (Sec-WebSocket-Accept from the key); a
 text/binary frame is sent back unmasked, pings are answered, and a Close is answered in kind.
 """
 import argparse
-import base64
-import hashlib
 import signal
 import socket
-import struct
 import sys
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT, Conn,
+                     accept_value, encode_frame, parse_close, response_101)
 
 
 def report(line):
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
-
-
-class Conn:
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
-    def fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError
-        self.buf += chunk
-
-    def read_exact(self, n):
-        while len(self.buf) < n:
-            self.fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def read_head(self):
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 65536:
-                raise EOFError
-            self.fill()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        return head.decode("latin-1").split("\r\n")
-
-    def read_frame(self):
-        b0, b1 = self.read_exact(2)
-        n = b1 & 0x7F
-        if n == 126:
-            n = struct.unpack("!H", self.read_exact(2))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", self.read_exact(8))[0]
-        key = self.read_exact(4) if b1 & 0x80 else b"\0\0\0\0"
-        data = bytes(c ^ key[i % 4] for i, c in enumerate(self.read_exact(n)))
-        return b0, data
-
-
-def frame(b0, payload):
-    n = len(payload)
-    if n < 126:
-        head = bytes([b0, n])
-    elif n < 65536:
-        head = bytes([b0, 126]) + struct.pack("!H", n)
-    else:
-        head = bytes([b0, 127]) + struct.pack("!Q", n)
-    return head + payload
 
 
 def redirect(status, location):
@@ -91,43 +41,37 @@ def redirect(status, location):
 
 
 def upgrade_and_echo(n, conn, headers):
-    key = headers.get("sec-websocket-key", "")
-    accept = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
-    conn.sock.sendall((f"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                       f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").encode())
+    conn.send(response_101(accept_value(headers.get("sec-websocket-key", ""))))
     report(f"ANSWER {n} 101")
     try:
         while True:
-            b0, data = conn.read_frame()
-            op = b0 & 0x0F
-            if op == 0x8:
-                code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else "none"
-                report(f"CLIENT_CLOSE {n} {code}")
-                conn.sock.sendall(frame(0x88, data[:2]))
+            f = conn.read_frame()
+            if f.op == OP_CLOSE:
+                code, _ = parse_close(f.payload)
+                report(f"CLIENT_CLOSE {n} {'none' if code is None else code}")
+                conn.send(encode_frame(OP_CLOSE, f.payload[:2]))
                 return
-            if op == 0x9:
-                conn.sock.sendall(frame(0x8A, data))
-            elif op in (0x0, 0x1, 0x2):
-                conn.sock.sendall(frame(b0 & 0x8F, data))
+            if f.op == OP_PING:
+                conn.send(encode_frame(OP_PONG, f.payload))
+            elif f.op in (OP_CONT, OP_TEXT, OP_BINARY):
+                conn.send(encode_frame(f.op, f.payload, fin=f.fin))
     except (EOFError, OSError, ValueError):
         report(f"CLIENT_CLOSE {n} eof")
 
 
 def serve_one(n, sock, args, own_port):
-    conn = Conn(sock)
-    sock.settimeout(10)
+    conn = Conn(sock, timeout=10)
     try:
-        lines = conn.read_head()
-    except (EOFError, OSError):
+        request_line, header_list = conn.read_head()
+    except (EOFError, OSError, ValueError):
         report(f"REQUEST {n} <none>")
         return
-    report(f"REQUEST {n} {lines[0]}")
+    report(f"REQUEST {n} {request_line}")
     headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        report(f"HEADER {n} {name}: {value.strip()}")
-        headers[name.strip().lower()] = value.strip()
-    parts = lines[0].split(" ")
+    for name, value in header_list:
+        report(f"HEADER {n} {name}: {value}")
+        headers[name.lower()] = value
+    parts = request_line.split(" ")
     target = parts[1] if len(parts) > 1 else ""
     if args.mode in ("relative", "http") and target == "/final":
         upgrade_and_echo(n, conn, headers)

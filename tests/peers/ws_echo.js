@@ -5,6 +5,8 @@
 // message (text stays text, binary stays binary) and reports each finished connection as
 // `CLOSED <code> <reason>` (the client's close code; 1005 when its Close had none, 1006 when it
 // sent no Close). Exits on SIGTERM/SIGINT or after --lifetime seconds (default 120).
+// --deflate accepts permessage-deflate (every message compressed); --client-max-window-bits N
+// then asks a client that offered client_max_window_bits for a window of N bits (8-15).
 'use strict';
 
 const { WebSocketServer } = require('ws');
@@ -15,11 +17,15 @@ function option(name, fallback) {
 }
 
 const lifetime = Number(option('--lifetime', '120'));
+const clientBits = option('--client-max-window-bits', null);
+const deflate = process.argv.includes('--deflate')
+  ? { threshold: 0, ...(clientBits ? { clientMaxWindowBits: Number(clientBits) } : {}) }
+  : false;
 const wss = new WebSocketServer({
   host: '127.0.0.1',
   port: 0,
   maxPayload: 512 * 1024 * 1024,
-  perMessageDeflate: false,
+  perMessageDeflate: deflate,
 });
 
 wss.on('listening', () => {
@@ -27,6 +33,7 @@ wss.on('listening', () => {
 });
 
 wss.on('connection', (ws) => {
+  process.stdout.write(`OPEN ${ws.extensions || '-'}\n`);
   ws.on('message', (data, isBinary) => {
     ws.send(data, { binary: isBinary });
   });
