@@ -1,6 +1,6 @@
 // Composes the transports for the client: Unix socket or TCP (to the server or to a proxy),
-// then the CONNECT tunnel or the SOCKS5 exchange, then TLS. One deadline covers all the steps. Bytes a proxy sent
-// after its answer stay in front of the tunnel's stream, so nothing is lost.
+// then the CONNECT tunnel or the SOCKS5 exchange, then TLS. One deadline covers all the steps.
+// Bytes a proxy sent after its answer stay in front of the tunnel's stream, so nothing is lost.
 #include "net/connect.hpp"
 
 #include <algorithm>

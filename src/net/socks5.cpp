@@ -87,8 +87,7 @@ class Exchange {
 
     // Fills `into` completely, never reading past it. `hint` follows the message when the
     // proxy hangs up or stays silent.
-    [[nodiscard]] std::optional<NetError> recv(proto::MutableByteView into,
-                                               const std::string& what,
+    [[nodiscard]] std::optional<NetError> recv(proto::MutableByteView into, const std::string& what,
                                                const std::string& hint = "") {
         std::size_t got = 0;
         while (got < into.size()) {
@@ -112,8 +111,7 @@ class Exchange {
   private:
     std::optional<NetError> wait(Status want, const std::string& what, const std::string& hint) {
         for (;;) {
-            pollfd p{s_.fd(), static_cast<short>(want == Status::want_read ? POLLIN : POLLOUT),
-                     0};
+            pollfd p{s_.fd(), static_cast<short>(want == Status::want_read ? POLLIN : POLLOUT), 0};
             const int rc = ::poll(&p, 1, poll_ms(end_));
             if (rc > 0) return std::nullopt;
             if (rc < 0 && errno == EINTR) continue;
@@ -132,8 +130,9 @@ class Exchange {
 // The answer to the greeting did not start with version 5: say what it looks like.
 NetError not_socks5(const std::string& name, std::uint8_t first, std::uint8_t second) {
     if (first == 'H' && second == 'T') {
-        return NetError{NetErrc::proxy, name + " is not a SOCKS5 proxy: it answered in HTTP "
-                                               "(for an HTTP proxy, use http://)"};
+        return NetError{NetErrc::proxy, name +
+                                            " is not a SOCKS5 proxy: it answered in HTTP "
+                                            "(for an HTTP proxy, use http://)"};
     }
     return NetError{NetErrc::proxy, name + " is not a SOCKS5 proxy: its answer starts with " +
                                         hex_byte(first) + ", not the version 0x05"};
@@ -165,8 +164,9 @@ std::optional<NetError> authenticate(Exchange& x, const ProxyCredentials& creden
     // RFC 1929 §2: VER is 1. Some servers echo the SOCKS version 5 here instead; the status
     // byte means the same in both, so either is accepted.
     if (answer[0] != password_version && answer[0] != socks_version) {
-        return NetError{NetErrc::proxy, x.name() + " sent a bad answer to the user name and "
-                                                   "password (version " +
+        return NetError{NetErrc::proxy, x.name() +
+                                            " sent a bad answer to the user name and "
+                                            "password (version " +
                                             hex_byte(answer[0]) + ")"};
     }
     // RFC 1929 §2: "A STATUS field of X'00' indicates success."
@@ -255,24 +255,37 @@ NetResult<proto::Bytes> socks5_connect_request(const Socks5Destination& dest) {
 std::size_t socks5_reply_size(proto::ByteView first5) {
     // VER REP RSV ATYP BND.ADDR BND.PORT(2)
     switch (first5[3]) {
-        case atyp_ipv4: return 4 + 4 + 2;
-        case atyp_ipv6: return 4 + 16 + 2;
-        case atyp_name: return 4 + 1 + first5[4] + 2;
-        default: return 0;
+        case atyp_ipv4:
+            return 4 + 4 + 2;
+        case atyp_ipv6:
+            return 4 + 16 + 2;
+        case atyp_name:
+            return 4 + 1 + first5[4] + 2;
+        default:
+            return 0;
     }
 }
 
 std::string socks5_reply_text(std::uint8_t code) {
     switch (static_cast<Socks5Reply>(code)) {
-        case Socks5Reply::succeeded: return "succeeded";
-        case Socks5Reply::general_failure: return "general SOCKS server failure";
-        case Socks5Reply::not_allowed: return "connection not allowed by the proxy's rules";
-        case Socks5Reply::network_unreachable: return "network unreachable";
-        case Socks5Reply::host_unreachable: return "host unreachable";
-        case Socks5Reply::connection_refused: return "connection refused";
-        case Socks5Reply::ttl_expired: return "TTL expired";
-        case Socks5Reply::command_not_supported: return "command not supported";
-        case Socks5Reply::address_type_not_supported: return "address type not supported";
+        case Socks5Reply::succeeded:
+            return "succeeded";
+        case Socks5Reply::general_failure:
+            return "general SOCKS server failure";
+        case Socks5Reply::not_allowed:
+            return "connection not allowed by the proxy's rules";
+        case Socks5Reply::network_unreachable:
+            return "network unreachable";
+        case Socks5Reply::host_unreachable:
+            return "host unreachable";
+        case Socks5Reply::connection_refused:
+            return "connection refused";
+        case Socks5Reply::ttl_expired:
+            return "TTL expired";
+        case Socks5Reply::command_not_supported:
+            return "command not supported";
+        case Socks5Reply::address_type_not_supported:
+            return "address type not supported";
     }
     return "unassigned reply code " + hex_byte(code);
 }

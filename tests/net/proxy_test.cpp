@@ -1,5 +1,5 @@
-// Proxies: proxy URLs (http, socks5, socks5h) and no_proxy lists as tables, curl's choice of proxy from
-// the environment as a pure table (no real environment touched), the CONNECT exchange against
+// Proxies: proxy URLs (http, socks5, socks5h) and no_proxy lists as tables, curl's choice of proxy
+// from the environment as a pure table (no real environment touched), the CONNECT exchange against
 // canned answers on a socketpair (including bytes after the head, split reads, refusals), and
 // real tunnels through tinyproxy with and without BasicAuth, TLS on top.
 #include "net/proxy.hpp"
@@ -353,10 +353,7 @@ TEST_CASE("proxy: choosing a proxy from options and environment, like curl") {
          none,
          {{"all_proxy", "socks5://h:1"}, {"no_proxy", "example.com"}},
          std::nullopt},
-        {"ws://example.com/",
-         "socks5h://x:1",
-         {{"all_proxy", "http://h:1"}},
-         ProxyKind::socks5h},
+        {"ws://example.com/", "socks5h://x:1", {{"all_proxy", "http://h:1"}}, ProxyKind::socks5h},
     };
     for (const SocksRow& row : socks_rows) {
         CAPTURE(row.url);

@@ -50,14 +50,16 @@ ConnectPlan plan_via(const std::string& url, const std::string& proxy) {
     return plan;
 }
 
-std::string port_text(std::uint16_t port) { return std::to_string(port); }
+std::string port_text(std::uint16_t port) {
+    return std::to_string(port);
+}
 
 // A ws:// echo through the proxy URL; returns the error text, or "" when the echo came back.
 std::string ws_echo(const std::string& proxy, const std::string& host = "127.0.0.1") {
     TcpEchoServer target;
     Trace trace;
-    auto c = connect(plan_via("ws://" + host + ":" + port_text(target.port()) + "/", proxy),
-                     trace.fn());
+    auto c =
+        connect(plan_via("ws://" + host + ":" + port_text(target.port()) + "/", proxy), trace.fn());
     if (!c) return c.error().message + "\n" + trace.all();
     if (c->tls) return "TLS on a ws:// URL";
     const std::string got = echo_roundtrip(*c->stream, "ws via " + proxy);
@@ -115,10 +117,9 @@ TEST_CASE("socks5 peers: microsocks without authentication") {
     // socks5h: the name goes to microsocks, which resolves it.
     CHECK(ws_echo(proxy.url("socks5h"), "localhost") == "");
     const std::uint16_t port = closed_port();
-    CHECK(failure("ws://127.0.0.1:" + port_text(port) + "/", proxy.url("socks5"),
-                  NetErrc::proxy) == "SOCKS5 proxy 127.0.0.1:" + port_text(proxy.port()) +
-                                         " could not connect to 127.0.0.1:" + port_text(port) +
-                                         ": connection refused (reply 0x05)");
+    CHECK(failure("ws://127.0.0.1:" + port_text(port) + "/", proxy.url("socks5"), NetErrc::proxy) ==
+          "SOCKS5 proxy 127.0.0.1:" + port_text(proxy.port()) + " could not connect to 127.0.0.1:" +
+              port_text(port) + ": connection refused (reply 0x05)");
 }
 
 TEST_CASE("socks5 peers: microsocks with -u/-P (RFC 1929)") {
@@ -132,9 +133,9 @@ TEST_CASE("socks5 peers: microsocks with -u/-P (RFC 1929)") {
     {
         TcpEchoServer target;
         Trace trace;
-        auto c = connect(plan_via("ws://127.0.0.1:" + port_text(target.port()) + "/",
-                                  proxy.url("socks5", good)),
-                         trace.fn());
+        auto c = connect(
+            plan_via("ws://127.0.0.1:" + port_text(target.port()) + "/", proxy.url("socks5", good)),
+            trace.fn());
         REQUIRE_MESSAGE(c.ok(), error_of(c));
         CHECK_MESSAGE(trace.has("SOCKS5 user name and password accepted"), trace.all());
     }

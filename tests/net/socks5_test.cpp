@@ -22,7 +22,9 @@ namespace {
 using namespace wscope::net;
 using namespace wscope::net::testing;
 
-std::string str(const wscope::proto::Bytes& b) { return std::string(b.begin(), b.end()); }
+std::string str(const wscope::proto::Bytes& b) {
+    return std::string(b.begin(), b.end());
+}
 
 std::string error_of(const NetResult<Connected>& r) {
     return r.ok() ? std::string() : r.error().message;
@@ -153,11 +155,10 @@ TEST_CASE("socks5: every reply code, from a scripted server, through connect()")
     };
     for (const Row& row : rows) {
         CAPTURE(static_cast<int>(row.code));
-        ScriptedSocks5 proxy({hex_bytes("05 00"),
-                              "",
-                              hex_bytes("05") + static_cast<char>(row.code) +
-                                  hex_bytes("00 01 00 00 00 00 00 00"),
-                              false});
+        ScriptedSocks5 proxy(
+            {hex_bytes("05 00"), "",
+             hex_bytes("05") + static_cast<char>(row.code) + hex_bytes("00 01 00 00 00 00 00 00"),
+             false});
         auto c = connect(plan_via("ws://127.0.0.1:9/", proxy_url("socks5", proxy.port())), {});
         REQUIRE_FALSE(c.ok());
         CHECK(c.error().code == NetErrc::proxy);
@@ -344,15 +345,17 @@ TEST_CASE("socks5: socks5h:// sends the host name, socks5:// the address resolve
         const std::string addr = "127.0.0.1:" + std::to_string(proxy.port());
         CHECK(c->stream->peer_name() == name + ":8080 via proxy " + addr);
         CHECK_MESSAGE(trace.has("using proxy socks5h://" + addr), trace.all());
-        CHECK_MESSAGE(trace.has("SOCKS5 CONNECT " + name + ":8080 → succeeded (bound 10.0.0.2:40312)"),
-                      trace.all());
+        CHECK_MESSAGE(
+            trace.has("SOCKS5 CONNECT " + name + ":8080 → succeeded (bound 10.0.0.2:40312)"),
+            trace.all());
         c.value().stream.reset();
-        CHECK(proxy.seen().request ==
-              hex_bytes("05 01 00 03") + static_cast<char>(name.size()) + name + hex_bytes("1f 90"));
+        CHECK(proxy.seen().request == hex_bytes("05 01 00 03") + static_cast<char>(name.size()) +
+                                          name + hex_bytes("1f 90"));
     }
     SUBCASE("socks5: the same name fails here, before CONNECT") {
         ScriptedSocks5 proxy({hex_bytes("05 00"), "", success, true});
-        auto c = connect(plan_via("ws://" + name + ":8080/", proxy_url("socks5", proxy.port())), {});
+        auto c =
+            connect(plan_via("ws://" + name + ":8080/", proxy_url("socks5", proxy.port())), {});
         REQUIRE_FALSE(c.ok());
         CHECK(c.error().code == NetErrc::dns);
         CHECK_MESSAGE(c.error().message.starts_with("could not resolve host \"" + name + "\""),

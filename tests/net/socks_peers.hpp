@@ -41,8 +41,8 @@ inline std::string read_exact(Stream& s, std::size_t n, Clock::time_point end) {
     std::string out(n, '\0');
     std::size_t got = 0;
     while (got < n) {
-        const IoResult r = s.read_some(
-            {reinterpret_cast<std::uint8_t*>(out.data()) + got, n - got});
+        const IoResult r =
+            s.read_some({reinterpret_cast<std::uint8_t*>(out.data()) + got, n - got});
         if (r.status == Status::ok) {
             got += r.n;
             continue;
@@ -104,10 +104,10 @@ class TcpEchoServer {
 class ScriptedSocks5 {
   public:
     struct Script {
-        std::string first;   // sent after the greeting: "05 00" as bytes; may be anything
-        std::string auth;    // sent after an RFC 1929 request, when first selected method 2
-        std::string reply;   // sent after the CONNECT request (the reply, maybe more)
-        bool echo = false;   // then echo what arrives
+        std::string first;     // sent after the greeting: "05 00" as bytes; may be anything
+        std::string auth;      // sent after an RFC 1929 request, when first selected method 2
+        std::string reply;     // sent after the CONNECT request (the reply, maybe more)
+        bool echo = false;     // then echo what arrives
         bool hang_up = false;  // or close at once (else: wait for the client to close)
     };
     struct Seen {
@@ -176,7 +176,8 @@ class SocksChild {
   public:
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::string log() const { return read_file(dir_.path() / "socks.log"); }
-    [[nodiscard]] std::string url(const std::string& scheme, const std::string& userinfo = "") const {
+    [[nodiscard]] std::string url(const std::string& scheme,
+                                  const std::string& userinfo = "") const {
         return scheme + "://" + userinfo + "127.0.0.1:" + std::to_string(port_);
     }
 
@@ -186,7 +187,8 @@ class SocksChild {
     void start(const char* what, MakeArgv make_argv) {
         for (int attempt = 0; attempt < 3 && !child_; ++attempt) {
             port_ = free_port();
-            child_ = std::make_unique<Child>(make_argv(port_), (dir_.path() / "socks.log").string());
+            child_ =
+                std::make_unique<Child>(make_argv(port_), (dir_.path() / "socks.log").string());
             if (!wait_listening(*child_, port_)) child_.reset();
         }
         REQUIRE_MESSAGE(child_ != nullptr, (std::string(what) + " did not start; log: " + log()));
@@ -239,7 +241,12 @@ class Dante : public SocksChild {
                     << *options.block_port << " }\n";
             }
             out << "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n";
-            return std::vector<std::string>{binary, "-f", conf.string(), "-N", "1", "-p",
+            return std::vector<std::string>{binary,
+                                            "-f",
+                                            conf.string(),
+                                            "-N",
+                                            "1",
+                                            "-p",
                                             (dir_.path() / "danted.pid").string()};
         });
     }
