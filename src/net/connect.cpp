@@ -1,12 +1,13 @@
 // Composes the transports for the client: Unix socket or TCP (to the server or to a proxy),
-// then the CONNECT tunnel, then TLS. One deadline covers all the steps. Bytes a proxy sent
-// after its answer stay in front of the tunnel's stream, so nothing is lost.
+// then the CONNECT tunnel or the SOCKS5 exchange, then TLS. One deadline covers all the steps.
+// Bytes a proxy sent after its answer stay in front of the tunnel's stream, so nothing is lost.
 #include "net/connect.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
+#include "net/socks5.hpp"
 #include "net/unix_socket.hpp"
 
 namespace wscope::net {
@@ -70,6 +71,34 @@ std::string host_port(const std::string& host, std::uint16_t port) {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+// Where a SOCKS5 proxy is to connect: socks5h:// sends the name, socks5:// the first address
+// it resolves to here (an address in the URL is sent as it is, either way).
+NetResult<Socks5Destination> socks5_destination(const ConnectPlan& plan, const ProxySpec& proxy,
+                                                const Budget& budget, const TraceFn& trace) {
+    if (proxy.kind == ProxyKind::socks5h) return Socks5Destination{plan.url.host, plan.url.port};
+    auto addresses = resolve_host(plan.url.host, plan.tcp.family, budget.left());
+    if (!addresses) return addresses.error();
+    const std::string& address = addresses->front();
+    if (address != plan.url.host) trace("resolved " + plan.url.host + " locally: " + address);
+    return Socks5Destination{address, plan.url.port};
+}
+
+NetResult<std::unique_ptr<Stream>> through_socks5(const ConnectPlan& plan, const ProxySpec& proxy,
+                                                  std::unique_ptr<Stream> stream,
+                                                  const Budget& budget, const TraceFn& trace) {
+    auto dest = socks5_destination(plan, proxy, budget, trace);
+    if (!dest) return dest.error();
+    auto tunnel = socks5_connect(*stream, dest.value(), proxy.credentials, budget.left());
+    if (!tunnel) return tunnel.error();
+    if (tunnel->authenticated) trace("SOCKS5 user name and password accepted");
+    trace("SOCKS5 CONNECT " + host_port(dest->host, dest->port) + " → succeeded (bound " +
+          tunnel->bound + ")");
+    const std::string name =
+        host_port(plan.url.host, plan.url.port) + " via proxy " + stream->peer_name();
+    return std::unique_ptr<Stream>(
+        std::make_unique<TunnelStream>(std::move(stream), proto::Bytes(), name));
+}
+
 NetResult<std::unique_ptr<Stream>> through_proxy(const ConnectPlan& plan, const ProxySpec& proxy,
                                                  const ConnectOptions& tcp, const Budget& budget,
                                                  const TraceFn& trace) {
@@ -83,6 +112,8 @@ NetResult<std::unique_ptr<Stream>> through_proxy(const ConnectPlan& plan, const 
     std::unique_ptr<Stream> stream = std::move(to_proxy.value());
     const std::string proxy_addr = stream->peer_name();
     trace("connected to proxy " + proxy_addr);
+    if (proxy.kind != ProxyKind::http)
+        return through_socks5(plan, proxy, std::move(stream), budget, trace);
     const std::string target = host_port(plan.url.host, plan.url.port);
     auto tunnel =
         connect_tunnel(*stream, plan.url.host, plan.url.port, proxy.credentials, budget.left());

@@ -1,6 +1,6 @@
 // The client's one way to reach a WebSocket server: TCP or a Unix socket, optionally through
-// an HTTP CONNECT proxy, optionally with TLS on top, as a single Stream. Each step reports to
-// a trace callback for -v.
+// an HTTP CONNECT or SOCKS5 proxy, optionally with TLS on top, as a single Stream. Each step
+// reports to a trace callback for -v.
 #pragma once
 
 #include <chrono>
@@ -25,7 +25,8 @@ inline constexpr std::chrono::seconds default_connect_timeout{300};
 struct ConnectPlan {
     Url url;
     // family and the trace for the TCP steps; timeout (0: none) bounds the whole connect:
-    // TCP, the CONNECT exchange and the TLS handshake.
+    // TCP, the proxy exchange (CONNECT or SOCKS5, with socks5://'s local name lookup) and the
+    // TLS handshake.
     ConnectOptions tcp;
     std::optional<std::string> unix_socket;  // --unix-socket: used instead of TCP (no proxy)
     std::optional<ProxySpec> proxy;          // from choose_proxy(); ignored with unix_socket
@@ -43,9 +44,11 @@ struct Connected {
 using TraceFn = std::function<void(const std::string&)>;
 
 // Trace lines have no "* " prefix: "connected to proxy 127.0.0.1:8888",
-// "CONNECT example.com:443 → 200 Connection established", "TLS 1.3, TLS_AES_256_GCM_SHA384",
-// "server certificate: subject CN=localhost, issuer CN=wscope test CA". plan.tcp.trace, when
-// empty, is set to trace. Errors keep the failing step's code (refused, proxy, tls_verify, …).
+// "CONNECT example.com:443 → 200 Connection established", "resolved example.com locally:
+// 192.0.2.7" and "SOCKS5 CONNECT 192.0.2.7:443 → succeeded (bound 10.0.0.2:40312)", "TLS 1.3,
+// TLS_AES_256_GCM_SHA384", "server certificate: subject CN=localhost, issuer CN=wscope test CA".
+// plan.tcp.trace, when empty, is set to trace. Errors keep the failing step's code (refused, proxy,
+// tls_verify, …).
 [[nodiscard]] NetResult<Connected> connect(const ConnectPlan& plan, const TraceFn& trace);
 
 }  // namespace wscope::net

@@ -1,4 +1,4 @@
-// HTTP CONNECT proxies: the proxy URL, curl's rules for picking a proxy from the environment,
+// Proxies: the proxy URL, curl's rules for picking a proxy from the environment,
 // and the tunnel handshake. The CONNECT answer is read with proto::HeadReader, byte-exact, so
 // nothing the target sends after the proxy's head is lost.
 #include "net/proxy.hpp"
@@ -171,23 +171,30 @@ std::optional<NetError> wait(Stream& s, Status want, const std::optional<Clock::
 }  // namespace
 
 std::string ProxySpec::to_string() const {
-    return "http://" + authority(host, port);
+    const char* scheme = "http://";
+    if (kind == ProxyKind::socks5) scheme = "socks5://";
+    if (kind == ProxyKind::socks5h) scheme = "socks5h://";
+    return scheme + authority(host, port);
 }
 
 NetResult<ProxySpec> parse_proxy_url(std::string_view text) {
     std::string_view rest = trim(text);
     if (rest.empty()) return bad_proxy(text, "empty");
+    ProxySpec spec;
     if (const std::size_t colon = rest.find("://"); colon != std::string_view::npos) {
         const std::string scheme = lower(rest.substr(0, colon));
-        if (scheme != "http") {
+        if (scheme == "socks5") {
+            spec.kind = ProxyKind::socks5;
+        } else if (scheme == "socks5h") {
+            spec.kind = ProxyKind::socks5h;
+        } else if (scheme != "http") {
             return bad_proxy(text, "unsupported scheme \"" + scheme +
-                                       "\" (only http:// proxies, which tunnel with CONNECT)");
+                                       "\" (http://, socks5:// and socks5h:// are supported)");
         }
         rest.remove_prefix(colon + 3);
     }
     // The authority ends at the path, query or fragment; a proxy URL's path is ignored.
     rest = rest.substr(0, rest.find_first_of("/?#"));
-    ProxySpec spec;
     if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
         const std::string_view info = rest.substr(0, at);
         const std::size_t colon = info.find(':');

@@ -1,6 +1,7 @@
-// HTTP proxies: parsing a proxy URL, choosing a proxy for a target the way curl reads
-// http_proxy/https_proxy/all_proxy/no_proxy, and opening a CONNECT tunnel (RFC 9110 §9.3.6)
-// through which the WebSocket connection (plain or TLS) then runs.
+// Proxies: parsing a proxy URL (http://, socks5://, socks5h://), choosing a proxy for a target
+// the way curl reads http_proxy/https_proxy/all_proxy/no_proxy, and opening an HTTP CONNECT
+// tunnel (RFC 9110 §9.3.6) through which the WebSocket connection (plain or TLS) then runs.
+// The SOCKS5 exchange is in net/socks5.hpp.
 #pragma once
 
 #include <chrono>
@@ -26,17 +27,26 @@ struct ProxyCredentials {
     std::string password;
 };
 
+// What a proxy URL's scheme asks for (curl's names).
+enum class ProxyKind : std::uint8_t {
+    http,     // http://: an HTTP CONNECT tunnel
+    socks5,   // socks5://: SOCKS5, the target's name resolved here and sent as an address
+    socks5h,  // socks5h://: SOCKS5, the name sent for the proxy to resolve
+};
+
 struct ProxySpec {
     std::string host;  // without brackets
     std::uint16_t port = default_proxy_port;
     std::optional<ProxyCredentials> credentials;  // from user:pass@, percent-decoded
+    ProxyKind kind = ProxyKind::http;
 
-    // "http://127.0.0.1:8888" / "http://[::1]:3128" (never the password), for messages.
+    // "http://127.0.0.1:8888" / "socks5h://[::1]:1080" (never the password), for messages.
     [[nodiscard]] std::string to_string() const;
 };
 
-// "http://[user[:pass]@]host[:port][/]" or, as curl allows, "host[:port]" (http assumed).
-// Other schemes (https://, socks5://) are bad_url errors naming the scheme.
+// "SCHEME://[user[:pass]@]host[:port][/]" with SCHEME http, socks5 or socks5h (any case), or,
+// as curl allows, "host[:port]" (http assumed). Other schemes (https://, socks4://) are
+// bad_url errors naming the scheme. The port defaults to 1080 for every scheme, as in curl.
 [[nodiscard]] NetResult<ProxySpec> parse_proxy_url(std::string_view text);
 
 // Reads one environment variable; nullopt when unset. Tests pass a table.
@@ -56,6 +66,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 //   2. an explicit proxy (-x) wins; an empty one means direct;
 //   3. ws:// reads http_proxy (lower case only, like curl), wss:// https_proxy then
 //      HTTPS_PROXY; then all_proxy, ALL_PROXY. Empty variables count as unset.
+// As in curl, the value's scheme, not the variable, says what kind of proxy it is:
+// http_proxy=socks5h://host:1080 is a SOCKS5 proxy for ws:// URLs.
 [[nodiscard]] std::optional<std::string> choose_proxy_url(
     const Url& target, const std::optional<std::string>& explicit_proxy,
     const std::optional<std::string>& noproxy_option, const EnvLookup& env);

@@ -302,6 +302,25 @@ NetResult<std::unique_ptr<Stream>> connect_tcp(const std::string& host, std::uin
     return NetError{failures.back().code, describe(failures)};
 }
 
+NetResult<std::vector<std::string>> resolve_host(const std::string& host, Family family,
+                                                std::chrono::milliseconds timeout) {
+    const Deadline deadline(timeout);
+    auto resolved = resolve(strip_brackets(host), 0, family, deadline);
+    if (!resolved) return resolved.error();
+    std::vector<std::string> out;
+    for (const addrinfo* ai = resolved.value().get(); ai; ai = ai->ai_next) {
+        char text[NI_MAXHOST];
+        if (::getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof text, nullptr, 0,
+                          NI_NUMERICHOST) == 0)
+            out.emplace_back(text);
+    }
+    if (out.empty()) {
+        return NetError{NetErrc::dns,
+                        "could not resolve host \"" + strip_brackets(host) + "\" (no addresses)"};
+    }
+    return out;
+}
+
 std::unique_ptr<Stream> make_fd_stream(int fd, std::string peer_name) {
     return std::make_unique<FdStream>(fd, std::move(peer_name));
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "net/error.hpp"
 #include "net/stream.hpp"
@@ -28,6 +29,13 @@ struct ConnectOptions {
 [[nodiscard]] NetResult<std::unique_ptr<Stream>> connect_tcp(const std::string& host,
                                                              std::uint16_t port,
                                                              const ConnectOptions& options);
+
+// Resolves host (brackets allowed; an address stays as it is) to numeric addresses
+// ("127.0.0.1", "::1") in getaddrinfo order, bounded by timeout (0: none) like connect_tcp's
+// own lookup, with the same errors. For a SOCKS5 proxy that is to be sent an address.
+[[nodiscard]] NetResult<std::vector<std::string>> resolve_host(const std::string& host,
+                                                               Family family,
+                                                               std::chrono::milliseconds timeout);
 
 // Wraps an already connected fd (accepted, or a socketpair in tests); takes ownership.
 [[nodiscard]] std::unique_ptr<Stream> make_fd_stream(int fd, std::string peer_name);

@@ -1,5 +1,5 @@
-// HTTP CONNECT proxies: proxy URLs and no_proxy lists as tables, curl's choice of proxy from
-// the environment as a pure table (no real environment touched), the CONNECT exchange against
+// Proxies: proxy URLs (http, socks5, socks5h) and no_proxy lists as tables, curl's choice of proxy
+// from the environment as a pure table (no real environment touched), the CONNECT exchange against
 // canned answers on a socketpair (including bytes after the head, split reads, refusals), and
 // real tunnels through tinyproxy with and without BasicAuth, TLS on top.
 #include "net/proxy.hpp"
@@ -60,6 +60,7 @@ TEST_CASE("proxy: URLs") {
         std::uint16_t port;
         const char* user;  // nullptr: no credentials
         const char* password;
+        ProxyKind kind = ProxyKind::http;
     };
     const Row rows[] = {
         {"http://127.0.0.1:8888", "127.0.0.1", 8888, nullptr, nullptr},
@@ -73,6 +74,11 @@ TEST_CASE("proxy: URLs") {
         {"http://a%40b:p%3Aw%25@proxy:1", "proxy", 1, "a@b", "p:w%"},
         {"http://u:p@ss@proxy:2", "proxy", 2, "u", "p@ss"},
         {"  http://proxy:9  ", "proxy", 9, nullptr, nullptr},
+        {"socks5://127.0.0.1:1080", "127.0.0.1", 1080, nullptr, nullptr, ProxyKind::socks5},
+        {"SOCKS5://proxy", "proxy", 1080, nullptr, nullptr, ProxyKind::socks5},
+        {"socks5h://[::1]:9050", "::1", 9050, nullptr, nullptr, ProxyKind::socks5h},
+        {"socks5h://u%20x:p%40ss@proxy:1081/", "proxy", 1081, "u x", "p@ss", ProxyKind::socks5h},
+        {"socks5://alice@proxy", "proxy", 1080, "alice", "", ProxyKind::socks5},
     };
     for (const Row& row : rows) {
         CAPTURE(row.text);
@@ -80,6 +86,7 @@ TEST_CASE("proxy: URLs") {
         REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message));
         CHECK(p->host == row.host);
         CHECK(p->port == row.port);
+        CHECK(p->kind == row.kind);
         CHECK(p->credentials.has_value() == (row.user != nullptr));
         if (row.user != nullptr && p->credentials) {
             CHECK(p->credentials->user == row.user);
@@ -88,6 +95,8 @@ TEST_CASE("proxy: URLs") {
     }
     CHECK(parse_proxy_url("http://[::1]:3128")->to_string() == "http://[::1]:3128");
     CHECK(parse_proxy_url("http://u:p@h")->to_string() == "http://h:1080");  // no password
+    CHECK(parse_proxy_url("SOCKS5://u:p@h:1")->to_string() == "socks5://h:1");
+    CHECK(parse_proxy_url("socks5h://[::1]")->to_string() == "socks5h://[::1]:1080");
 
     struct Bad {
         const char* text;
@@ -95,9 +104,11 @@ TEST_CASE("proxy: URLs") {
     };
     const Bad bad[] = {
         {"", "bad proxy URL \"\": empty"},
-        {"socks5://127.0.0.1:1080",
-         "bad proxy URL \"socks5://127.0.0.1:1080\": unsupported scheme \"socks5\" (only "
-         "http:// proxies, which tunnel with CONNECT)"},
+        {"socks4://127.0.0.1:1080",
+         "bad proxy URL \"socks4://127.0.0.1:1080\": unsupported scheme \"socks4\" (http://, "
+         "socks5:// and socks5h:// are supported)"},
+        {"socks://127.0.0.1:1080", nullptr},
+        {"socks5h://:1080", "bad proxy URL \"socks5h://:1080\": no host"},
         {"https://proxy:443", nullptr},
         {"http://:8080", "bad proxy URL \"http://:8080\": no host"},
         {"http://proxy:", "bad proxy URL \"http://proxy:\": empty port"},
@@ -324,8 +335,37 @@ TEST_CASE("proxy: choosing a proxy from options and environment, like curl") {
     REQUIRE(spec->has_value());
     CHECK((*spec)->host == "h");
     CHECK((*spec)->port == 3128);
+    // As in curl, the value's scheme, not the variable, says what kind of proxy it is.
+    struct SocksRow {
+        const char* url;
+        std::optional<std::string> explicit_proxy;
+        Env env;
+        std::optional<ProxyKind> kind;  // nullopt: direct
+    };
+    const std::vector<SocksRow> socks_rows = {
+        {"ws://example.com/", none, {{"http_proxy", "socks5h://h:1"}}, ProxyKind::socks5h},
+        {"wss://example.com/", none, {{"https_proxy", "socks5://h:1"}}, ProxyKind::socks5},
+        {"wss://example.com/", none, {{"HTTPS_PROXY", "socks5h://h:1"}}, ProxyKind::socks5h},
+        {"ws://example.com/", none, {{"all_proxy", "socks5://h:1"}}, ProxyKind::socks5},
+        {"wss://example.com/", none, {{"ALL_PROXY", "socks5h://h:1"}}, ProxyKind::socks5h},
+        {"ws://example.com/", none, {{"HTTP_PROXY", "socks5://h:1"}}, std::nullopt},
+        {"ws://example.com/",
+         none,
+         {{"all_proxy", "socks5://h:1"}, {"no_proxy", "example.com"}},
+         std::nullopt},
+        {"ws://example.com/", "socks5h://x:1", {{"all_proxy", "http://h:1"}}, ProxyKind::socks5h},
+    };
+    for (const SocksRow& row : socks_rows) {
+        CAPTURE(row.url);
+        CAPTURE(row.env.begin()->first);
+        auto got = choose_proxy(url_of(row.url), row.explicit_proxy, none, table(row.env));
+        REQUIRE(got.ok());
+        REQUIRE(got->has_value() == row.kind.has_value());
+        if (row.kind) CHECK((*got)->kind == *row.kind);
+    }
+
     auto bad = choose_proxy(url_of("ws://example.com/"), none, none,
-                            table({{"http_proxy", "socks5://h"}}));
+                            table({{"http_proxy", "socks4://h"}}));
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message.ends_with("(from the environment)"));
     auto direct = choose_proxy(url_of("ws://example.com/"), none, none, table({}));
