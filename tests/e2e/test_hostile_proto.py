@@ -178,6 +178,7 @@ class EmptyContinuationFlood(unittest.TestCase):
 
     def test_refused_with_1008_in_bounded_time(self):
         server = Listener("--echo", "--deflate")
+        s = None
         try:
             s, rest = upgrade(server.port, deflate=False)
             empty = frame(0x00)
@@ -194,7 +195,10 @@ class EmptyContinuationFlood(unittest.TestCase):
             sender = threading.Thread(target=send, daemon=True)
             sender.start()
             s.settimeout(10)
-            code = FrameReader(s, rest).close_code()
+            try:
+                code = FrameReader(s, rest).close_code()
+            except socket.timeout:
+                self.fail(f"no Close within 10 s of flooding {self.FRAMES} empty continuations")
             elapsed = time.monotonic() - start
             print(f"\nempty-continuation flood: Close {code} after {elapsed:.2f}s")
             self.assertEqual(code, 1008)
@@ -203,6 +207,8 @@ class EmptyContinuationFlood(unittest.TestCase):
             sender.join(10)
             self.assertTrue(server.alive(), server.describe())
         finally:
+            if s is not None:
+                s.close()
             server.stop()
 
     def test_honest_fragmentation_is_echoed(self):
