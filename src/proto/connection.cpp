@@ -150,7 +150,6 @@ void Connection::on_data(MutableByteView wire, bool frame_end) {
 void Connection::inflate_next() {
     auto more = inflater_->inflate_some(inflate_piece_size, options_.max_message, inflated_);
     if (!more) {
-        inflating_ = false;
         fail(more.error());
         return;
     }
@@ -220,6 +219,7 @@ void Connection::finish_control() {
 
 void Connection::fail(Error error) {
     failed_ = true;
+    inflating_ = false;
     input_ = {};
     error_ = std::move(error);
     emit(Violation{error_.code, error_.detail});
