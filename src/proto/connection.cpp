@@ -79,10 +79,14 @@ void Connection::step() {
 
 void Connection::on_header() {
     const bool deflate = options_.deflate.has_value();
-    const FrameContext ctx{options_.role,         static_cast<std::uint8_t>(deflate ? rsv1 : 0),
-                           deflate,               message_open_,
-                           message_size_,         options_.max_message,
-                           message_tiny_frames_,  options_.max_tiny_frames};
+    const FrameContext ctx{options_.role,
+                           static_cast<std::uint8_t>(deflate ? rsv1 : 0),
+                           deflate,
+                           message_open_,
+                           message_size_,
+                           options_.max_message,
+                           message_tiny_frames_,
+                           options_.max_tiny_frames};
     if (auto error = check_header(frame_, ctx)) {
         fail(std::move(*error));
         return;

@@ -18,8 +18,8 @@ namespace wscope::proto {
 inline constexpr std::uint64_t default_max_message = 64ull * 1024 * 1024;
 
 // A data frame whose payload fits the 7-bit length field (§5.2) is tiny: it costs as much to
-// parse as it brings. Frames at least this big always bring their message closer to
-// max_message; tiny ones need not (an empty frame brings nothing).
+// parse as it brings. Larger frames always bring their message well closer to max_message;
+// tiny ones need not (an empty frame brings nothing).
 inline constexpr std::uint64_t tiny_frame_payload = 125;
 
 // The default bound on tiny frames in one message. Honest senders cut large messages into
