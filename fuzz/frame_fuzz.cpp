@@ -1,7 +1,7 @@
 // libFuzzer target: arbitrary bytes as the stream a Connection receives, in both roles.
 //
 // Input: byte 0 = options (bit 0: permessage-deflate agreed; bit 1: small max_message; bit 2:
-// EOF after the bytes), byte 1 = seed for the read sizes, the rest = the stream. Every stream is
+// EOF after the bytes; bit 3: at most 4 tiny frames per message), byte 1 = seed for the read sizes, the rest = the stream. Every stream is
 // fed whole and again in reads of pseudo-random sizes; the two runs must report the same
 // events (support/event_log.hpp normalises read boundaries and checks payload offsets, message
 // flags, "nothing after a Violation" and that headers + re-masked payloads are the input).
@@ -169,6 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // Small limits keep decompression bombs cheap; the limit logic is exercised either way.
         options.max_message = (flags & 2) ? 300 : 1 << 20;
         const bool eof = (flags & 4) != 0;
+        if (flags & 8) options.max_tiny_frames = 4;
         const auto whole = run(options, data, size, read_sizes(size, 0), eof);
         const auto pieces = run(options, data, size, read_sizes(size, seed == 0 ? 1 : seed), eof);
         if (whole != pieces && !same_failure(whole, pieces, options.deflate.has_value()))

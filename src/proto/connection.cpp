@@ -35,15 +35,22 @@ void Connection::receive_eof() {
 
 std::optional<Event> Connection::next_event() {
     if (next_pending_ == pending_.size()) {
+        // The events handed out so far are done with, and so are the views they held.
         pending_.clear();
         next_pending_ = 0;
-        while (pending_.empty() && !input_.empty() && !failed_) step();
+        trim_scratch();
+        while (pending_.empty() && (!input_.empty() || inflating_) && !failed_) step();
         if (pending_.empty()) return std::nullopt;
     }
     return std::move(pending_[next_pending_++]);
 }
 
 void Connection::step() {
+    // The rest of what the last wire piece inflates to comes before anything after it.
+    if (inflating_) {
+        inflate_next();
+        return;
+    }
     switch (phase_) {
         case Phase::header: {
             ByteView in(input_.data(), input_.size());
@@ -81,8 +88,14 @@ void Connection::step() {
 
 void Connection::on_header() {
     const bool deflate = options_.deflate.has_value();
-    const FrameContext ctx{options_.role, static_cast<std::uint8_t>(deflate ? rsv1 : 0), deflate,
-                           message_open_, message_size_, options_.max_message};
+    const FrameContext ctx{options_.role,
+                           static_cast<std::uint8_t>(deflate ? rsv1 : 0),
+                           deflate,
+                           message_open_,
+                           message_size_,
+                           options_.max_message,
+                           message_tiny_frames_,
+                           options_.max_tiny_frames};
     if (auto error = check_header(frame_, ctx)) {
         fail(std::move(*error));
         return;
@@ -97,12 +110,14 @@ void Connection::on_header() {
             message_type_ =
                 frame_.opcode == Opcode::text ? MessageType::text : MessageType::binary;
             message_size_ = 0;
+            message_tiny_frames_ = 0;
             message_compressed_ = (frame_.rsv & rsv1) != 0;
             utf8_.reset();
             frames_in_message_ = 0;
         }
         ++frames_in_message_;
         message_size_ += frame_.payload_len;
+        if (frame_.payload_len <= tiny_frame_payload) ++message_tiny_frames_;
     }
     phase_ = Phase::payload;
     // An empty frame has no payload bytes to wait for: finish it now.
@@ -140,17 +155,29 @@ void Connection::on_payload() {
 
 void Connection::on_data(MutableByteView wire, bool frame_end) {
     const bool last = frame_end && frame_.fin;
-    ByteView piece = wire;
-    if (message_compressed_ && (!wire.empty() || last)) {
-        inflated_.clear();
-        if (auto r = inflater_->inflate(wire, last, options_.max_message, inflated_); !r) {
-            fail(r.error());
-            return;
-        }
-        piece = inflated_;
-    } else if (message_compressed_) {
-        piece = {};
+    if (!message_compressed_) {
+        deliver(wire, last);
+        return;
     }
+    if (wire.empty() && !last) return;
+    // RFC 7692 §7.2.2: inflate the piece, at most inflate_piece_size bytes per step.
+    inflater_->feed(wire, last);
+    inflating_ = true;
+    inflate_last_ = last;
+    inflate_next();
+}
+
+void Connection::inflate_next() {
+    auto more = inflater_->inflate_some(inflate_piece_size, options_.max_message, inflated_);
+    if (!more) {
+        fail(more.error());
+        return;
+    }
+    inflating_ = *more;
+    deliver(inflated_, !inflating_ && inflate_last_);
+}
+
+void Connection::deliver(ByteView piece, bool last) {
     if (message_type_ == MessageType::text) {
         // §8.1: fail as soon as the bytes cannot be UTF-8, not only at the message's end.
         if (!utf8_.feed(piece)) {
@@ -167,6 +194,22 @@ void Connection::on_data(MutableByteView wire, bool frame_end) {
         message_reported_ = true;
     }
     if (last) message_open_ = false;
+}
+
+// Gives back what a large message made the scratch buffers grow to. Called only when no
+// event still points into them.
+void Connection::trim_scratch() {
+    if (inflating_) return;
+    if (inflated_.capacity() > scratch_keep) Bytes().swap(inflated_);
+}
+
+std::size_t Connection::retained_bytes() const noexcept {
+    std::size_t n = inflated_.capacity() + compressed_.capacity() + control_.capacity() +
+                    pending_.capacity() * sizeof(Event) + error_.detail.capacity() +
+                    close_info_.reason.capacity();
+    if (inflater_) n += inflater_->state_bytes();
+    if (deflater_) n += deflater_->state_bytes();
+    return n;
 }
 
 void Connection::finish_control() {
@@ -196,6 +239,7 @@ void Connection::finish_control() {
 
 void Connection::fail(Error error) {
     failed_ = true;
+    inflating_ = false;
     input_ = {};
     error_ = std::move(error);
     emit(Violation{error_.code, error_.detail});
@@ -238,6 +282,8 @@ void Connection::send_fragment(MessageType type, ByteView payload, bool first, b
     compressed_.clear();
     deflater_->compress(payload, fin, compressed_);
     send_frame(op, fin, first ? rsv1 : 0, compressed_, out);
+    // Sent: keep the capacity only if it is small.
+    if (compressed_.capacity() > scratch_keep) Bytes().swap(compressed_);
 }
 
 void Connection::send_ping(ByteView payload, Bytes& out) {

@@ -10,6 +10,7 @@
 // Violation the connection is failed and reports nothing more.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +33,8 @@ struct ConnectionOptions {
     Role role = Role::client;
     std::uint64_t max_message = default_max_message;  // 0 = no limit
     std::optional<DeflateParams> deflate;              // permessage-deflate, if agreed
+    // Tiny data frames (payload ≤ tiny_frame_payload) allowed in one message; 0 = no limit.
+    std::uint64_t max_tiny_frames = default_max_tiny_frames;
     bool keep_wire = false;  // report each received piece as on the wire too (hex dumps)
 };
 
@@ -43,6 +46,15 @@ struct SentFrame {
     ByteView payload;             // the payload before masking (after compression): valid
                                   // until the next send_*() call
 };
+
+// A compressed message is delivered in MessageData pieces of at most this many bytes, however
+// much one read of the wire inflates to: memory for inflating is bounded by this, not by the
+// message.
+inline constexpr std::size_t inflate_piece_size = 64 * 1024;
+
+// Scratch buffers keep up to this much capacity between messages, so that a stream of small
+// messages reuses them; anything larger is released once its message is done.
+inline constexpr std::size_t scratch_keep = 16 * 1024;
 
 class Connection {
 public:
@@ -81,6 +93,9 @@ public:
     [[nodiscard]] const Error& error() const noexcept { return error_; }
     // The close handshake is complete: both Close frames have passed.
     [[nodiscard]] bool closed() const noexcept { return close_sent_ && close_received_; }
+    // Heap bytes this connection holds beyond its own object: scratch buffers, the event
+    // queue and zlib's state. Between messages this stays small whatever the messages were.
+    [[nodiscard]] std::size_t retained_bytes() const noexcept;
 
 private:
     enum class Phase : std::uint8_t { header, payload, ignore };
@@ -89,6 +104,9 @@ private:
     void on_header();
     void on_payload();
     void on_data(MutableByteView piece, bool frame_end);
+    void inflate_next();
+    void deliver(ByteView piece, bool last);
+    void trim_scratch();
     void finish_control();
     void fail(Error error);
     void emit(Event e) { pending_.push_back(std::move(e)); }
@@ -108,6 +126,7 @@ private:
     bool message_open_ = false;
     MessageType message_type_ = MessageType::text;
     std::uint64_t message_size_ = 0;
+    std::uint64_t message_tiny_frames_ = 0;  // data frames of at most tiny_frame_payload bytes
     bool message_reported_ = false;  // a MessageData with first set was emitted
     bool message_compressed_ = false;  // RSV1 on its first frame (RFC 7692)
     Utf8Validator utf8_;
@@ -127,6 +146,8 @@ private:
     std::unique_ptr<Deflater> deflater_;
     Bytes inflated_;    // the current piece of a compressed message, inflated
     Bytes compressed_;  // scratch for sending
+    bool inflating_ = false;    // the Inflater holds more of the current wire piece
+    bool inflate_last_ = false;  // that wire piece ends the message
 
     std::uint64_t frames_in_message_ = 0;  // data frames of the open message so far
     Bytes wire_;                            // keep_wire: the current piece before unmasking

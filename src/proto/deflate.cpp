@@ -3,8 +3,11 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 
 #include "proto/http1.hpp"
@@ -157,25 +160,77 @@ std::optional<DeflateAgreement> deflate_negotiate(const std::vector<std::string>
     return std::nullopt;
 }
 
+namespace {
+
+// Output is produced in steps of at most this much: a compressor never reserves the worst
+// case for a whole large message up front (deflateBound() of 60 MiB is 60 MiB, kept as the
+// buffer's capacity long after the message has gone).
+constexpr std::size_t deflate_step = 64 * 1024;
+
+// The smallest output room an inflate call is given: enough for a typical small message in one
+// call.
+constexpr std::size_t inflate_min_room = 16 * 1024;
+
+// zlib allocates through these, so that what a stream holds can be reported. Each block
+// starts with its size (one max_align_t, which keeps the block aligned for zlib).
+struct Counter {
+    std::size_t held = 0;
+};
+
+voidpf counted_alloc(voidpf opaque, uInt items, uInt size) {
+    const std::size_t n = static_cast<std::size_t>(items) * size;
+    auto* block = static_cast<unsigned char*>(std::malloc(n + sizeof(std::max_align_t)));
+    if (block == nullptr) return Z_NULL;
+    std::memcpy(block, &n, sizeof n);
+    static_cast<Counter*>(opaque)->held += n;
+    return block + sizeof(std::max_align_t);
+}
+
+void counted_free(voidpf opaque, voidpf address) {
+    auto* block = static_cast<unsigned char*>(address) - sizeof(std::max_align_t);
+    std::size_t n = 0;
+    std::memcpy(&n, block, sizeof n);
+    static_cast<Counter*>(opaque)->held -= n;
+    std::free(block);
+}
+
+void use_counter(z_stream& z, Counter& c) {
+    z.zalloc = counted_alloc;
+    z.zfree = counted_free;
+    z.opaque = &c;
+}
+
+}  // namespace
+
 struct Deflater::State {
     z_stream z{};
+    Counter counter;
+    bool ready = false;
 };
 
 Deflater::Deflater(int window_bits, bool no_context_takeover)
-    : s_(std::make_unique<State>()), no_context_takeover_(no_context_takeover) {
-    // Negative window bits: raw DEFLATE, no zlib header or checksum (§7.2.1).
-    deflateInit2(&s_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -window_bits, 8, Z_DEFAULT_STRATEGY);
+    : s_(std::make_unique<State>()), window_bits_(window_bits), no_context_takeover_(no_context_takeover) {}
+
+Deflater::~Deflater() {
+    if (s_->ready) deflateEnd(&s_->z);
 }
 
-Deflater::~Deflater() { deflateEnd(&s_->z); }
+std::size_t Deflater::state_bytes() const noexcept { return s_->counter.held; }
 
 void Deflater::compress(ByteView data, bool last, Bytes& out) {
     z_stream& z = s_->z;
+    if (!s_->ready) {
+        z = z_stream{};
+        use_counter(z, s_->counter);
+        // Negative window bits: raw DEFLATE, no zlib header or checksum (§7.2.1).
+        deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -window_bits_, 8, Z_DEFAULT_STRATEGY);
+        s_->ready = true;
+    }
     z.next_in = const_cast<Bytef*>(data.data());
     z.avail_in = static_cast<uInt>(data.size());
     const std::size_t start = out.size();
     do {
-        const std::size_t room = deflateBound(&z, z.avail_in) + 16;
+        const std::size_t room = std::min<std::size_t>(deflateBound(&z, z.avail_in) + 16, deflate_step);
         const std::size_t at = out.size();
         out.resize(at + room);
         z.next_out = out.data() + at;
@@ -189,68 +244,103 @@ void Deflater::compress(ByteView data, bool last, Bytes& out) {
             out.resize(out.size() - 4);
         // §7.2.1: an empty compressed message is a single 00 byte.
         if (out.size() == start) out.push_back(0x00);
-        if (no_context_takeover_) deflateReset(&z);
+        // §7.1.1.1: no context takeover: the next message starts from an empty window, so
+        // nothing of this one needs to be kept.
+        if (no_context_takeover_) {
+            deflateEnd(&z);
+            s_->ready = false;
+        }
     }
 }
 
 struct Inflater::State {
     z_stream z{};
+    Counter counter;
+    bool ready = false;
 };
 
 Inflater::Inflater(bool no_context_takeover)
-    : s_(std::make_unique<State>()), no_context_takeover_(no_context_takeover) {
-    // 15 bits: enough for any window the peer may use.
-    inflateInit2(&s_->z, -15);
+    : s_(std::make_unique<State>()), no_context_takeover_(no_context_takeover) {}
+
+Inflater::~Inflater() {
+    if (s_->ready) inflateEnd(&s_->z);
 }
 
-Inflater::~Inflater() { inflateEnd(&s_->z); }
+std::size_t Inflater::state_bytes() const noexcept { return s_->counter.held; }
 
-Result<void> Inflater::inflate(ByteView data, bool last, std::uint64_t max_output, Bytes& out) {
+void Inflater::feed(ByteView data, bool last) {
     z_stream& z = s_->z;
-    auto run = [&](ByteView in) -> Result<void> {
-        z.next_in = const_cast<Bytef*>(in.data());
-        z.avail_in = static_cast<uInt>(in.size());
-        bool more = true;
-        while (more) {
-            const std::size_t at = out.size();
-            const std::size_t room = std::max<std::size_t>(in.size() * 4, 16 * 1024);
-            out.resize(at + room);
-            z.next_out = out.data() + at;
-            z.avail_out = static_cast<uInt>(room);
-            const int rc = ::inflate(&z, Z_SYNC_FLUSH);
-            const std::size_t produced = room - z.avail_out;
-            out.resize(at + produced);
-            message_out_ += produced;
-            // §7.2.2 leaves the size to us: refuse to inflate past the message limit (a
-            // compression bomb is refused while it is still small).
-            if (max_output != 0 && message_out_ > max_output)
-                return Error{Errc::message_too_big, "message inflates to more than " +
-                                                        std::to_string(max_output) + " bytes"};
-            if (rc == Z_STREAM_END) {
-                // §7.2.3.3: a block with BFINAL set ends one DEFLATE stream; what follows (the
-                // rest of the message, the next fragment) starts a new one.
-                inflateReset(&z);
-                more = z.avail_in > 0;
-                continue;
-            }
-            if (rc != Z_OK && rc != Z_BUF_ERROR)
-                return Error{Errc::bad_compressed_data, "compressed data is corrupt"};
-            more = z.avail_in > 0 || z.avail_out == 0;
-            if (rc == Z_BUF_ERROR && produced == 0) {
-                if (z.avail_in > 0) return Error{Errc::bad_compressed_data, "compressed data is corrupt"};
-                break;
-            }
-        }
-        return {};
-    };
-    if (auto r = run(data); !r) return r;
-    if (last) {
-        // §7.2.2: append 00 00 FF FF before inflating the end of the message.
-        if (auto r = run(tail); !r) return r;
-        message_out_ = 0;
-        if (no_context_takeover_) inflateReset(&z);
+    if (!s_->ready) {
+        z = z_stream{};
+        use_counter(z, s_->counter);
+        // 15 bits: enough for any window the peer may use.
+        inflateInit2(&z, -15);
+        s_->ready = true;
     }
-    return {};
+    z.next_in = const_cast<Bytef*>(data.data());
+    z.avail_in = static_cast<uInt>(data.size());
+    last_ = last;
+    tail_due_ = last;
+    more_out_ = false;
+}
+
+Result<bool> Inflater::inflate_some(std::size_t max_piece, std::uint64_t max_output, Bytes& out) {
+    z_stream& z = s_->z;
+    const std::size_t room = std::min(max_piece, std::max<std::size_t>(inflate_min_room, std::size_t{z.avail_in} * 4));
+    out.resize(room);
+    std::size_t produced = 0;
+    while (produced < room) {
+        if (z.avail_in == 0 && !more_out_) {
+            if (!tail_due_) break;
+            // §7.2.2: append 00 00 FF FF before inflating the end of the message.
+            z.next_in = const_cast<Bytef*>(tail.data());
+            z.avail_in = static_cast<uInt>(tail.size());
+            tail_due_ = false;
+        }
+        z.next_out = out.data() + produced;
+        z.avail_out = static_cast<uInt>(room - produced);
+        const int rc = ::inflate(&z, Z_SYNC_FLUSH);
+        const std::size_t got = room - produced - z.avail_out;
+        produced += got;
+        message_out_ += got;
+        // §7.2.2 leaves the size to us: refuse to inflate past the message limit (a
+        // compression bomb is refused while it is still small).
+        if (max_output != 0 && message_out_ > max_output) {
+            out.clear();
+            return Error{Errc::message_too_big,
+                         "message inflates to more than " + std::to_string(max_output) + " bytes"};
+        }
+        if (rc == Z_STREAM_END) {
+            // §7.2.3.3: a block with BFINAL set ends one DEFLATE stream; what follows (the
+            // rest of the message, the next fragment) starts a new one.
+            inflateReset(&z);
+            more_out_ = false;
+            continue;
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            out.clear();
+            return Error{Errc::bad_compressed_data, "compressed data is corrupt"};
+        }
+        if (rc == Z_BUF_ERROR && got == 0 && z.avail_in > 0) {
+            out.clear();
+            return Error{Errc::bad_compressed_data, "compressed data is corrupt"};
+        }
+        // A full output may have left more inside zlib; anything short of full means it is
+        // drained and what decides is the input left.
+        more_out_ = z.avail_out == 0;
+    }
+    out.resize(produced);
+    const bool more = z.avail_in > 0 || more_out_ || tail_due_;
+    if (!more && last_) {
+        message_out_ = 0;
+        last_ = false;
+        // §7.1.1.1: with no context takeover the next message starts from an empty window.
+        if (no_context_takeover_) {
+            inflateEnd(&z);
+            s_->ready = false;
+        }
+    }
+    return more;
 }
 
 }  // namespace wscope::proto

@@ -44,7 +44,9 @@ struct DeflateAgreement {
 [[nodiscard]] std::optional<DeflateAgreement> deflate_negotiate(const std::vector<std::string>& offers);
 
 // Compresses messages. Each message (or fragment) is compressed and flushed to a byte
-// boundary; the 00 00 FF FF tail of the last piece is removed.
+// boundary; the 00 00 FF FF tail of the last piece is removed. zlib's state is set up on first
+// use, and with no context takeover it is released after each message: an endpoint that is
+// not compressing holds none.
 class Deflater {
 public:
     Deflater(int window_bits, bool no_context_takeover);
@@ -52,16 +54,25 @@ public:
     Deflater(const Deflater&) = delete;
     Deflater& operator=(const Deflater&) = delete;
 
-    // Appends the compressed form of data to out. last: the message ends here.
+    // Appends the compressed form of data to out. last: the message ends here. out grows in
+    // steps as the output needs, never by the worst case for the whole input at once.
     void compress(ByteView data, bool last, Bytes& out);
+
+    // Heap bytes zlib holds for this stream now (0 when it holds no state).
+    [[nodiscard]] std::size_t state_bytes() const noexcept;
 
 private:
     struct State;
     std::unique_ptr<State> s_;
+    int window_bits_;
     bool no_context_takeover_;
 };
 
-// Decompresses messages, refusing to produce more than a limit.
+// Decompresses messages in bounded pieces, refusing to produce more than a limit. Feed one
+// piece of a message's payload, then call inflate_some() until it says the piece is done:
+// whatever the piece inflates to, no single output is larger than the size asked for. zlib's
+// state is set up on first use, and with no context takeover it is released after each
+// message.
 class Inflater {
 public:
     explicit Inflater(bool no_context_takeover);
@@ -69,15 +80,27 @@ public:
     Inflater(const Inflater&) = delete;
     Inflater& operator=(const Inflater&) = delete;
 
-    // Appends what data inflates to to out. last: the message ends here (the tail is fed).
-    // Fails with bad_compressed_data, or message_too_big once the message's inflated size
-    // would exceed max_output (0: no limit).
-    [[nodiscard]] Result<void> inflate(ByteView data, bool last, std::uint64_t max_output, Bytes& out);
+    // The next piece of a compressed message's payload; last: the message ends with it (the
+    // 00 00 FF FF tail is fed after it). data must stay alive until the piece is done.
+    void feed(ByteView data, bool last);
+
+    // Replaces out's contents with the next at most max_piece bytes the piece inflates to
+    // (possibly none). Returns true while more may follow (call again), false once the piece
+    // is done. Fails with bad_compressed_data, or message_too_big once the message's inflated
+    // size would exceed max_output (0: no limit).
+    [[nodiscard]] Result<bool> inflate_some(std::size_t max_piece, std::uint64_t max_output,
+                                            Bytes& out);
+
+    // Heap bytes zlib holds for this stream now (0 when it holds no state).
+    [[nodiscard]] std::size_t state_bytes() const noexcept;
 
 private:
     struct State;
     std::unique_ptr<State> s_;
     bool no_context_takeover_;
+    bool last_ = false;       // the piece being inflated ends the message
+    bool tail_due_ = false;   // the 00 00 FF FF tail is still to be fed
+    bool more_out_ = false;   // the last zlib call filled its output: it may hold more
     std::uint64_t message_out_ = 0;
 };
 

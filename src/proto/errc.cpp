@@ -28,6 +28,7 @@ constexpr std::array kTable{
     Row{Errc::server_frame_masked, {"server_frame_masked", "server frame is masked", "RFC 6455 §5.1", kProto}},
     Row{Errc::client_frame_unmasked, {"client_frame_unmasked", "client frame is not masked", "RFC 6455 §5.1", kProto}},
     Row{Errc::message_too_big, {"message_too_big", "message exceeds the maximum message size", "RFC 6455 §10.4", CloseCode::message_too_big}},
+    Row{Errc::too_many_tiny_frames, {"too_many_tiny_frames", "message sent as too many tiny frames", "RFC 6455 §10.4", CloseCode::policy_violation}},
     Row{Errc::invalid_utf8, {"invalid_utf8", "text is not valid UTF-8", "RFC 6455 §8.1", kData}},
     Row{Errc::close_payload_too_short, {"close_payload_too_short", "close frame body of 1 byte (a code takes 2)", "RFC 6455 §5.5.1", kProto}},
     Row{Errc::invalid_close_code, {"invalid_close_code", "close code may not be sent on the wire", "RFC 6455 §7.4", kProto}},

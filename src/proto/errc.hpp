@@ -26,6 +26,7 @@ enum class Errc : std::uint8_t {
     server_frame_masked,      // a client received a masked frame
     client_frame_unmasked,    // a server received an unmasked frame
     message_too_big,          // message larger than the configured maximum
+    too_many_tiny_frames,     // message sent as more tiny frames than allowed
     invalid_utf8,             // text message (or close reason) that is not UTF-8
     close_payload_too_short,  // a close payload of exactly one byte
     invalid_close_code,       // a close code that may not appear on the wire

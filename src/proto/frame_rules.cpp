@@ -66,6 +66,17 @@ std::optional<Error> check_header(const FrameHeader& h, const FrameContext& ctx)
         return Error{Errc::message_too_big,
                      "message of at least " + std::to_string(so_far + h.payload_len) +
                          " bytes exceeds the maximum of " + std::to_string(ctx.max_message)};
+
+    // §10.4: an endpoint must protect itself against "a long stream of small frames that are a
+    // part of a fragmented message". Tiny frames bring a message little or no closer to
+    // max_message, so they are bounded by count; the message is not too big (1009) but
+    // framed against our policy (1008, §7.4.1).
+    const std::uint64_t tiny_so_far = h.opcode == Opcode::continuation ? ctx.tiny_frames : 0;
+    if (ctx.max_tiny_frames != 0 && h.payload_len <= tiny_frame_payload &&
+        tiny_so_far >= ctx.max_tiny_frames)
+        return Error{Errc::too_many_tiny_frames,
+                     "message continues past " + std::to_string(ctx.max_tiny_frames) +
+                         " frames of at most " + std::to_string(tiny_frame_payload) + " bytes"};
     return std::nullopt;
 }
 

@@ -31,6 +31,15 @@ std::string seconds_text(Duration d) {
     return buf;
 }
 
+proto::ConnectionOptions connection_options(const SessionOptions& o) {
+    proto::ConnectionOptions c;
+    c.role = o.role;
+    c.max_message = o.max_message;
+    c.deflate = o.deflate;
+    c.max_tiny_frames = o.max_tiny_frames;
+    return c;
+}
+
 void release_if_large(proto::Bytes& b) {
     if (b.capacity() > kept_capacity) proto::Bytes().swap(b);
 }
@@ -43,9 +52,7 @@ Session::Session(net::Stream& stream, const SessionOptions& options, crypto::Mas
       options_(options),
       observer_(observer),
       time_(time),
-      conn_(proto::ConnectionOptions{options.role, options.max_message, options.deflate,
-                                     observer.interest().wire},
-            masks),
+      conn_(connection_options(options), masks),
       reads_(reads) {
     if (!reads_) {
         own_reads_ = std::make_unique<ReadBuffer>();

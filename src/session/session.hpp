@@ -42,6 +42,8 @@ namespace wscope::session {
 struct SessionOptions {
     proto::Role role = proto::Role::client;
     std::uint64_t max_message = proto::default_max_message;
+    // Data frames of at most a few bytes allowed in one message (0: no limit).
+    std::uint64_t max_tiny_frames = proto::default_max_tiny_frames;
     bool auto_pong = true;
     Duration ping_interval{0};  // 0: no pings
     Duration ping_timeout{0};   // to wait for a pong; 0: default_ping_timeout

@@ -57,6 +57,8 @@ TEST_CASE("errc: the close code each frame error calls for (RFC 6455 §7.4.1)") 
     CHECK(close_code_for(Errc::invalid_utf8) == CloseCode::invalid_payload);
     CHECK(close_code_for(Errc::bad_compressed_data) == CloseCode::invalid_payload);
     CHECK(close_code_for(Errc::message_too_big) == CloseCode::message_too_big);
+    // A message framed as endless tiny frames is not too big: it breaks our policy (§7.4.1).
+    CHECK(close_code_for(Errc::too_many_tiny_frames) == CloseCode::policy_violation);
     CHECK(close_code_for(Errc::connection_lost) == CloseCode::abnormal);
 }
 

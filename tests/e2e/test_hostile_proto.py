@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Hostile peers against `wscope listen --echo --deflate`, with raw sockets (standard library
+only): memory kept after a deflate bomb, and a message made of endless empty frames.
+
+- Twenty clients each send one compressed message that inflates to 60 MiB, read the whole echo
+  and stay connected. The server's resident memory (VmRSS in /proc/PID/status) while they sit
+  idle must stay within 100 MiB of what it was before they came: what a message needed must
+  not outlive it.
+- A client that opens a message and then sends nothing but empty continuation frames gets a
+  Close with 1008 (policy violation) at once, instead of a server that spins on it forever.
+- Honest fragmentation still passes: a message in 1-byte frames, and one in 4 KiB frames.
+"""
+import os
+import socket
+import struct
+import threading
+import time
+import unittest
+import zlib
+
+from e2e_support import Listener
+
+MiB = 1 << 20
+KEY = b"\x11\x22\x33\x44"
+
+
+def mask(payload, key=KEY):
+    if not payload:
+        return b""
+    n = len(payload)
+    k = int.from_bytes((key * (n // 4 + 1))[:n], "big")
+    return (int.from_bytes(payload, "big") ^ k).to_bytes(n, "big")
+
+
+def frame(b0, payload=b""):
+    """A masked client frame: first byte b0 (FIN, RSV, opcode), minimal length encoding."""
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", b0, 0x80 | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", b0, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, 0x80 | 127, n)
+    return head + KEY + mask(payload)
+
+
+def upgrade(port, deflate):
+    """A socket past the opening handshake; with deflate, permessage-deflate must be agreed."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    ext = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if deflate else ""
+    s.sendall((f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               f"Sec-WebSocket-Version: 13\r\n{ext}\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError(f"server closed during the handshake: {head!r}")
+        head += chunk
+    head, rest = head.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    if deflate:
+        assert b"permessage-deflate" in head.lower(), head
+    return s, bytearray(rest)
+
+
+class FrameReader:
+    """Reads the server's (unmasked) frames from a socket."""
+
+    def __init__(self, sock, buf):
+        self.sock, self.buf = sock, buf
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError(f"connection closed with {len(self.buf)} of {n} bytes")
+            self.buf += chunk
+
+    def next(self):
+        """(fin, rsv1, opcode, payload)."""
+        self._need(2)
+        b0, b1 = self.buf[0], self.buf[1]
+        n, at = b1 & 0x7F, 2
+        if n == 126:
+            self._need(4)
+            n, at = struct.unpack("!H", self.buf[2:4])[0], 4
+        elif n == 127:
+            self._need(10)
+            n, at = struct.unpack("!Q", self.buf[2:10])[0], 10
+        self._need(at + n)
+        payload = bytes(self.buf[at:at + n])
+        del self.buf[:at + n]
+        return bool(b0 & 0x80), bool(b0 & 0x40), b0 & 0x0F, payload
+
+    def close_code(self):
+        """Skips data frames up to the server's Close; returns its code."""
+        while True:
+            _, _, op, payload = self.next()
+            if op == 0x8:
+                return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+
+
+def vm_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def bomb(size):
+    """A permessage-deflate message body (RFC 7692 §7.2.1: tail removed) of size zero bytes."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    chunk = bytes(MiB)
+    out = [c.compress(chunk) for _ in range(size // MiB)]
+    out.append(c.flush(zlib.Z_SYNC_FLUSH))
+    body = b"".join(out)
+    assert body.endswith(b"\x00\x00\xff\xff")
+    return body[:-4]
+
+
+def echoed_size(reader):
+    """Reads one compressed echoed message; returns its inflated size."""
+    d = zlib.decompressobj(-15)
+    total, first = 0, True
+    while True:
+        fin, rsv1, op, payload = reader.next()
+        if op >= 0x8:
+            raise AssertionError(f"control frame 0x{op:x} instead of the echo")
+        assert op == (0x2 if first else 0x0), op
+        assert rsv1 == first, "RSV1 on the first frame of the echo only"
+        first = False
+        total += len(d.decompress(payload + (b"\x00\x00\xff\xff" if fin else b"")))
+        if fin:
+            return total
+
+
+class DeflateMemory(unittest.TestCase):
+    CLIENTS = 20
+    SIZE = 60 * MiB
+    LIMIT_MIB = 100  # the bound issue 13 sets for 20 idle connections
+
+    def test_idle_connections_after_a_large_compressed_message_each(self):
+        body = bomb(self.SIZE)
+        self.assertLess(len(body), 128 * 1024)
+        server = Listener("--echo", "--deflate")
+        socks = []
+        try:
+            time.sleep(0.2)
+            before = vm_kib(server.proc.pid, "VmRSS")
+            start = time.monotonic()
+            for i in range(self.CLIENTS):
+                s, rest = upgrade(server.port, deflate=True)
+                socks.append(s)
+                s.sendall(frame(0xC2, body))  # FIN, RSV1, binary
+                self.assertEqual(echoed_size(FrameReader(s, rest)), self.SIZE, f"client {i}")
+            elapsed = time.monotonic() - start
+            time.sleep(0.3)
+            idle = vm_kib(server.proc.pid, "VmRSS")
+            peak = vm_kib(server.proc.pid, "VmHWM")
+            grown = (idle - before) / 1024
+            print(f"\n{self.CLIENTS} idle --deflate connections after one {self.SIZE // MiB} MiB "
+                  f"message each: VmRSS {before // 1024} → {idle // 1024} MiB "
+                  f"(+{grown:.1f} MiB), VmHWM {peak // 1024} MiB, {elapsed:.1f}s")
+            self.assertTrue(server.alive(), server.describe())
+            self.assertLessEqual(grown, self.LIMIT_MIB,
+                                 f"the server keeps {grown:.0f} MiB for {self.CLIENTS} idle "
+                                 f"connections")
+        finally:
+            for s in socks:
+                s.close()
+            server.stop()
+
+
+class EmptyContinuationFlood(unittest.TestCase):
+    FRAMES = 1_000_000  # far beyond any bound, 6 MB on the wire
+
+    def test_refused_with_1008_in_bounded_time(self):
+        server = Listener("--echo", "--deflate")
+        s = None
+        try:
+            s, rest = upgrade(server.port, deflate=False)
+            empty = frame(0x00)
+            flood = frame(0x01, b"a") + empty * self.FRAMES
+            errors = []
+
+            def send():
+                try:
+                    s.sendall(flood)
+                except OSError as e:  # the server failed the connection and closed it
+                    errors.append(e)
+
+            start = time.monotonic()
+            sender = threading.Thread(target=send, daemon=True)
+            sender.start()
+            s.settimeout(10)
+            try:
+                code = FrameReader(s, rest).close_code()
+            except socket.timeout:
+                self.fail(f"no Close within 10 s of flooding {self.FRAMES} empty continuations")
+            elapsed = time.monotonic() - start
+            print(f"\nempty-continuation flood: Close {code} after {elapsed:.2f}s")
+            self.assertEqual(code, 1008)
+            self.assertLess(elapsed, 5)
+            s.close()
+            sender.join(10)
+            self.assertTrue(server.alive(), server.describe())
+        finally:
+            if s is not None:
+                s.close()
+            server.stop()
+
+    def test_honest_fragmentation_is_echoed(self):
+        server = Listener("--echo", "--deflate")
+        try:
+            for size, frames in ((1, 1000), (4096, 4096)):
+                with self.subTest(frame_size=size):
+                    s, rest = upgrade(server.port, deflate=False)
+                    data = os.urandom(size * frames)
+                    wire = [frame(0x02 if i == 0 else 0x00, data[i * size:(i + 1) * size])
+                            for i in range(frames - 1)]
+                    wire.append(frame(0x80, data[(frames - 1) * size:]))
+                    sender = threading.Thread(target=s.sendall, args=(b"".join(wire),),
+                                              daemon=True)
+                    sender.start()
+                    reader = FrameReader(s, rest)
+                    got = bytearray()
+                    while True:
+                        fin, _, op, payload = reader.next()
+                        self.assertIn(op, (0x0, 0x2), "a data frame, not a Close")
+                        got += payload
+                        if fin:
+                            break
+                    self.assertEqual(bytes(got), data)
+                    sender.join(10)
+                    s.close()
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
