@@ -53,18 +53,21 @@ def clean_env(**extra):
 # ---------------------------------------------------------------------------- --help
 
 def help_options(*args):
-    """{name: takes_value} for the options `wscope ARGS --help` lists. CLI11 writes each as
-    "  -H,--header HEADER ...   Description", names and value in a 30-column field (on a line
-    of their own when longer)."""
+    """{name: takes_value} for the options `wscope ARGS --help` lists, each on a line such as
+    "  -H, --header HEADER   Description" or "      --chunk N   Description" (a long name
+    without a short one lines up with the long names of the others)."""
     out = run([WSCOPE, *args, "--help"]).stdout.decode()
     options = {}
     for line in out.splitlines():
-        if not line.startswith("  -"):
+        if not re.match(r"^  (-|    --)", line):
             continue
-        head = line[:30] if len(line) > 30 and line[29] == " " else line
-        words = head.split()
-        for name in words[0].split(","):
-            options[name] = len(words) > 1
+        head = re.split(r" {2,}", line.strip())[0]
+        names = head.split(", ")
+        last = names[-1].split(" ", 1)
+        names[-1] = last[0]
+        takes_value = len(last) > 1 or "[=" in last[0]
+        for name in names:
+            options[name.split("[=")[0]] = takes_value
     return options
 
 
