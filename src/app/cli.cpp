@@ -101,7 +101,7 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
         ->check(checks::positive_integer())->type_name("N")->group(g);
     app.add_option("-w,--wait", c.wait, "After the last input, wait S seconds for replies before closing")
         ->check(checks::non_negative_seconds())->type_name("S")->group(g);
-    app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds")
+    app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds (default: none)")
         ->check(checks::positive_seconds())->type_name("S")->group(g);
     app.add_option("--ping-timeout", c.ping_timeout, "Fail (exit 7) when a pong takes longer than S seconds (default 30)")
         ->check(checks::positive_seconds())->type_name("S")->group(g);
@@ -151,7 +151,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("--echo", l.echo, "Echo every message back to its sender")->group(g);
     cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
         ->allow_extra_args(false)->type_name("NAME")->group(g);
-    cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients (503)")
+    cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients with 503 (default: no limit)")
         ->check(checks::positive_integer())->type_name("N")->group(g);
     cmd->add_option("--handshake-timeout", l.handshake_timeout, "Drop clients that have not completed the handshake after S seconds (default 10)")
         ->check(checks::positive_seconds())->type_name("S")->group(g);

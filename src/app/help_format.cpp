@@ -113,8 +113,8 @@ std::string HelpFormatter::make_help(const CLI::App* app, std::string /*name*/,
 
     std::size_t widest = 0;
     for (const CLI::Option* o : options)
-        widest = std::max(widest, o->nonpositional() ? help_option_head(*o).size()
-                                                     : value_name(*o).size());
+        widest = std::max(widest,
+                          o->nonpositional() ? help_option_head(*o).size() : value_name(*o).size());
     for (const CLI::App* sub : subcommands) widest = std::max(widest, sub->get_name().size());
     const std::size_t column = std::min(widest, max_head_width) + 4;
 

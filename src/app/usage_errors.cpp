@@ -164,7 +164,8 @@ std::string usage_message(const CLI::ParseError& e, const std::vector<std::strin
         // "--count: 1 required N missing": the value was left out.
         auto [name, message] = split_name(what);
         if (name.empty() || message.find(" missing") == std::string::npos) return what + " " + see;
-        if (hint_k && name == "--count") return name + " needs a value (a positive integer)" + k_hint;
+        if (hint_k && name == "--count")
+            return name + " needs a value (a positive integer)" + k_hint;
         return name + " needs a value " + see;
     }
     if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && in_listen)

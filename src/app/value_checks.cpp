@@ -37,7 +37,7 @@ struct Unit {
     std::uint64_t bytes;
 };
 constexpr Unit units[] = {
-    {"", 1},          {"b", 1},
+    {"", 1},           {"b", 1},
     {"k", 1ull << 10}, {"kib", 1ull << 10},
     {"m", 1ull << 20}, {"mib", 1ull << 20},
     {"g", 1ull << 30}, {"gib", 1ull << 30},
