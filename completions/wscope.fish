@@ -6,8 +6,8 @@ complete -c wscope -f
 complete -c wscope -n __fish_use_subcommand -a listen -d 'Run a test server for WebSocket clients'
 
 # wscope [OPTIONS] URL
-complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s h -l help -d 'Print this help message and exit'
-complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s V -l version -d 'Display program version information and exit'
+complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s h -l help -d 'Show this help and exit'
+complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s V -l version -d 'Show the version and exit'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s H -l header -x -d 'Add a request header "Name: value" (repeatable; "Name:" removes a default one)'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s s -l subprotocol -x -d 'Offer a subprotocol (repeatable)'
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -s o -l origin -x -d 'Send an Origin header'
@@ -53,7 +53,7 @@ complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l timestamps -x 
 complete -c wscope -n 'not __fish_seen_subcommand_from listen' -l color -x -a 'auto always never' -d 'Colour diagnostics: auto, always or never (default auto)'
 
 # wscope listen [OPTIONS]
-complete -c wscope -n '__fish_seen_subcommand_from listen' -s h -l help -d 'Print this help message and exit'
+complete -c wscope -n '__fish_seen_subcommand_from listen' -s h -l help -d 'Show this help and exit'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l echo -d 'Echo every message back to its sender'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s s -l subprotocol -x -d 'Accept this subprotocol (repeatable)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l max-clients -x -d 'Refuse connections beyond N clients with 503 (default: no limit)'

@@ -195,7 +195,9 @@ std::unique_ptr<CommandLine> make_command_line() {
     CLI::App& app = *cl->app;
     app.formatter(std::make_shared<HelpFormatter>());
     app.footer(main_footer);
-    app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION);
+    app.set_help_flag("-h,--help", "Show this help and exit");  // listen's copies it
+    app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION,
+                         "Show the version and exit");
     app.add_option("url", cl->client.url, "ws:// or wss:// URL to connect to")->type_name("URL");
     app.add_option("-c,--connect", cl->client.url, "The URL (wscat style)")->type_name("URL")->group("");
     add_connection_options(app, *cl);
