@@ -44,12 +44,13 @@ _wscope() {
     case $cmd in
     listen)
         case $prev in
+            --prefix) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --tls-cert|--tls-key|--tls-client-ca) _wscope_paths "$prefix" "$cur" -f; return ;;
             -s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size) return ;;  # a value wscope cannot guess
         esac
-        opts='-h --help --echo -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
+        opts='-h --help --echo -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
     *)
         case $prev in
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;

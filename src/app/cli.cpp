@@ -2,13 +2,44 @@
 #include "app/cli.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "app/docgen.hpp"
-
-#include "proto/close_code.hpp"
+#include "app/help_format.hpp"
+#include "app/value_checks.hpp"
 
 namespace wscope::app {
 namespace {
+
+// The end of `wscope --help` and `wscope listen --help`: a few examples and where to read more.
+constexpr const char* main_footer =
+    "Examples:\n"
+    "  wscope ws://localhost:8080/               talk interactively (type /help)\n"
+    "  echo hi | wscope ws://localhost:8080/     send a line, print the replies\n"
+    "  wscope -n 3 ws://localhost:8080/feed      print three messages, then close\n"
+    "  wscope -F -X ws://localhost:8080/         show every frame with a hex dump\n"
+    "  wscope -H 'Authorization: Bearer T' wss://example.com/ws\n"
+    "                                            send a header with the handshake\n"
+    "  wscope listen 8080 --echo                 an echo server on 127.0.0.1:8080\n"
+    "\n"
+    "Exit status: 0 closed normally, 1 usage error, 2 could not connect, 3 TLS\n"
+    "failure, 4 handshake rejected, 5 protocol violation, 6 connection lost or closed\n"
+    "with an error code, 7 timeout.\n"
+    "Every option in detail, the interactive commands, the frame and JSON Lines\n"
+    "formats, the exit status: man wscope\n";
+
+constexpr const char* listen_footer =
+    "-l PORT [OPTIONS] (wscat style) is the same as: wscope listen [OPTIONS] PORT\n"
+    "\n"
+    "Examples:\n"
+    "  wscope listen 8080 --echo                 an echo server on 127.0.0.1:8080\n"
+    "  wscope listen 0 --oneshot --echo -F       one client on a free port, with -F\n"
+    "  wscope listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n"
+    "                                            wss:// on every interface\n"
+    "  wscope -l 9000 --echo --max-clients 4     wscat style, at most 4 clients\n"
+    "\n"
+    "With --oneshot the exit status is the client's outcome, as for wscope URL.\n"
+    "More in man wscope, section LISTEN MODE.\n";
 
 void add_connection_options(CLI::App& app, CommandLine& cl) {
     auto& c = cl.client;
@@ -21,18 +52,20 @@ void add_connection_options(CLI::App& app, CommandLine& cl) {
     app.add_option("-o,--origin", c.origin, "Send an Origin header")->type_name("ORIGIN")->group(g);
     app.add_option("-u,--user", c.user, "Basic authentication (USER:PASS)")->type_name("USER:PASS")->group(g);
     app.add_option("--connect-timeout", c.connect_timeout,
-                   "Seconds allowed for connecting and the handshake")
-        ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
+                   "Seconds allowed for connecting (TCP, proxy, TLS) and the WebSocket handshake "
+                   "(default: the system's TCP connect timeout, 300 for proxy and TLS, 30 for the "
+                   "handshake)")
+        ->check(checks::non_negative_seconds())->type_name("S")->group(g);
     const char* t = "TLS";
     app.add_flag("-k,--insecure", c.insecure, "Do not verify the server's certificate (wss://)")->group(t);
     app.add_option("--cacert", c.cacert, "Trust the CA certificates in FILE (PEM) instead of the system's")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+        ->check(checks::existing_file())->type_name("FILE")->group(t);
     app.add_option("--capath", c.capath, "Trust the CA certificates in DIR (hashed, as c_rehash makes)")
-        ->check(CLI::ExistingDirectory)->type_name("DIR")->group(t);
+        ->check(checks::existing_directory())->type_name("DIR")->group(t);
     app.add_option("--cert", c.cert, "Client certificate (PEM) for mutual TLS")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+        ->check(checks::existing_file())->type_name("FILE")->group(t);
     app.add_option("--key", c.key, "Private key (PEM) for --cert, if not in the same file")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group(t);
+        ->check(checks::existing_file())->type_name("FILE")->group(t);
     app.add_option("-x,--proxy", c.proxy, "Connect through the HTTP proxy URL (CONNECT); \"\" for none")
         ->type_name("URL")->group(g);
     app.add_option("--noproxy", c.noproxy, "Hosts to reach without the proxy (comma list, * for all)")
@@ -41,7 +74,7 @@ void add_connection_options(CLI::App& app, CommandLine& cl) {
         ->type_name("PATH")->group(g);
     app.add_flag("-L,--location", c.follow_redirects, "Follow 3xx redirects during the handshake")->group(g);
     app.add_option("--max-redirs", c.max_redirects, "Follow at most N redirects (default 10)")
-        ->check(CLI::NonNegativeNumber)->type_name("N")->group(g);
+        ->check(checks::non_negative_integer(INT32_MAX))->type_name("N")->group(g);
     app.add_flag("--deflate", c.deflate, "Offer permessage-deflate compression (RFC 7692)")->group(g);
     app.add_flag("-4,--ipv4", cl.ipv4, "Resolve names to IPv4 addresses only")->group(g);
     app.add_flag("-6,--ipv6", cl.ipv6, "Resolve names to IPv6 addresses only")->group(g);
@@ -57,7 +90,7 @@ void add_input_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("-0,--null", cl.null_flag, "Input messages are separated by NUL bytes, not lines")->group(g);
     app.add_flag("--whole", cl.whole, "All of stdin is one message")->group(g);
     app.add_option("--chunk", c.chunk, "Input is cut into messages of N bytes")
-        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+        ->check(checks::positive_integer())->type_name("N")->group(g);
     app.add_flag("--echo", c.echo, "Send every received message back; stdin is not read")->group(g);
 }
 
@@ -65,23 +98,24 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
     auto& c = cl.client;
     const char* g = "Session";
     app.add_option("-n,--count", c.count, "Close after receiving N messages")
-        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
-    app.add_option("-w,--wait", c.wait, "After the last input, wait S seconds for replies before closing")
-        ->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
-    app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds")
-        ->check(CLI::PositiveNumber)->type_name("S")->group(g);
+        ->check(checks::positive_integer())->type_name("N")->group(g);
+    app.add_option("-w,--wait", c.wait, "After the input ends, close once the peer has been silent S seconds (default 0.5; 0 closes at once)")
+        ->check(checks::non_negative_seconds())->type_name("S")->group(g);
+    app.add_option("--ping-interval", c.ping_interval, "Send a ping every S seconds (default: none)")
+        ->check(checks::positive_seconds())->type_name("S")->group(g);
     app.add_option("--ping-timeout", c.ping_timeout, "Fail (exit 7) when a pong takes longer than S seconds (default 30)")
-        ->check(CLI::PositiveNumber)->type_name("S")->group(g);
+        ->check(checks::positive_seconds())->type_name("S")->group(g);
     app.add_option("--close-timeout", c.close_timeout,
-                   "While closing, give up after S seconds of silence from the peer")
-        ->default_val(2)->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
-    app.add_option("--close-code", c.close_code, "Close code sent at the end of input")
-        ->default_val(1000)->check(CLI::Range(1000, 4999))->type_name("CODE")->group(g);
+                   "While closing, give up after S seconds of silence from the peer (default 2)")
+        ->check(checks::non_negative_seconds())->type_name("S")->group(g);
+    app.add_option("--close-code", c.close_code, "Close code sent at the end of input (default 1000)")
+        ->check(checks::close_code())->type_name("CODE")->group(g);
     app.add_option("--close-reason", c.close_reason, "Close reason sent at the end of input")
         ->type_name("TEXT")->group(g);
     app.add_option("--max-message-size", c.max_message,
-                   "Largest message accepted; larger ones are refused with close 1009")
-        ->default_val(c.max_message)->type_name("BYTES")->group(g);
+                   "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
+                   "with close 1009 (default 64M)")
+        ->transform(checks::byte_size())->type_name("BYTES")->group(g);
     app.add_option("--mask-seed", cl.mask_seed, "Derive mask keys from SEED (reproducible captures)")
         ->group("");
 }
@@ -89,7 +123,9 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
 void add_output_options(CLI::App& app, CommandLine& cl) {
     auto& o = cl.client.out;
     const char* g = "Output";
-    app.add_flag("-v,--verbose", o.verbose, "Show connection steps and headers on stderr (repeatable)")->group(g);
+    app.add_flag("-v,--verbose", o.verbose,
+                 "Show connection steps, TLS details and headers on stderr; -vv: -v plus frame "
+                 "lines (-F)")->group(g);
     app.add_flag("-q,--quiet", o.quiet, "Show nothing but received data and errors")->group(g);
     app.add_flag("-F,--frames", o.frames, "Show every frame, both directions, one line each (stderr)")->group(g);
     app.add_flag("-X,--hexdump", o.hexdump, "With frames, a hex dump of each frame as on the wire")->group(g);
@@ -98,14 +134,16 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("--stats", o.stats, "At exit, print timings and counts on stderr")->group(g);
     app.add_flag("-T", cl.timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group(g);
     app.add_option("--timestamps", cl.timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
-        ->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group(g);
-    app.add_option("--color", cl.color, "Colour diagnostics: auto, always or never")
-        ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group(g);
+        ->check(checks::one_of({"wall", "relative"}))->type_name("KIND")->group(g);
+    app.add_option("--color", cl.color, "Colour diagnostics: auto, always or never (default auto)")
+        ->check(checks::one_of({"auto", "always", "never"}))->type_name("WHEN")->group(g);
 }
 
 void add_listen_command(CLI::App& app, CommandLine& cl) {
     auto& l = cl.listen;
-    CLI::App* cmd = app.add_subcommand("listen", "Run a test server: wscope listen [OPTIONS] [HOST:]PORT");
+    CLI::App* cmd = app.add_subcommand("listen", "Run a test server for WebSocket clients");
+    cmd->formatter(app.get_formatter());
+    cmd->footer(listen_footer);
     cl.listen_cmd = cmd;
     cmd->add_option("address", l.address, "Port, or HOST:PORT, to listen on (HOST defaults to 127.0.0.1; port 0 picks a free one)")
         ->required()->type_name("[HOST:]PORT");
@@ -113,26 +151,30 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("--echo", l.echo, "Echo every message back to its sender")->group(g);
     cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
         ->allow_extra_args(false)->type_name("NAME")->group(g);
-    cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients (503)")
-        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
-    cmd->add_option("--handshake-timeout", l.handshake_timeout, "Drop clients that have not completed the handshake after S seconds")
-        ->default_val(10)->check(CLI::PositiveNumber)->type_name("S")->group(g);
+    cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients with 503 (default: no limit)")
+        ->check(checks::positive_integer())->type_name("N")->group(g);
+    cmd->add_option("--handshake-timeout", l.handshake_timeout, "Drop clients that have not completed the handshake after S seconds (default 10)")
+        ->check(checks::positive_seconds())->type_name("S")->group(g);
     cmd->add_option("-n,--count", l.count, "Exit after receiving N messages (from all clients)")
-        ->check(CLI::PositiveNumber)->type_name("N")->group(g);
+        ->check(checks::positive_integer())->type_name("N")->group(g);
     cmd->add_option("--tls-cert", l.tls_cert, "Serve wss:// with this certificate (PEM; may hold the key too)")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
+        ->check(checks::existing_file())->type_name("FILE")->group("TLS");
     cmd->add_option("--tls-key", l.tls_key, "Private key (PEM) for --tls-cert")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
+        ->check(checks::existing_file())->type_name("FILE")->group("TLS");
     cmd->add_option("--tls-client-ca", l.tls_client_ca, "Require client certificates signed by the CA in FILE (mutual TLS)")
-        ->check(CLI::ExistingFile)->type_name("FILE")->group("TLS");
+        ->check(checks::existing_file())->type_name("FILE")->group("TLS");
     cmd->add_flag("--deflate", l.deflate, "Accept permessage-deflate offers (RFC 7692)")->group(g);
     cmd->add_flag("--oneshot", l.oneshot, "Serve one client, then exit with its outcome")->group(g);
     cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages")->group(g);
-    cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence")
-        ->default_val(2)->check(CLI::NonNegativeNumber)->type_name("S")->group(g);
-    cmd->add_option("--max-message-size", l.max_message, "Largest message accepted; larger ones are refused with close 1009")
-        ->default_val(l.max_message)->type_name("BYTES")->group(g);
-    cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr")->group("Output");
+    cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence (default 2)")
+        ->check(checks::non_negative_seconds())->type_name("S")->group(g);
+    cmd->add_option("--max-message-size", l.max_message,
+                    "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
+                    "with close 1009 (default 64M)")
+        ->transform(checks::byte_size())->type_name("BYTES")->group(g);
+    cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr; -vv: -v plus frame lines (-F)")->group("Output");
+    cmd->add_option("--prefix", cl.listen_prefix, "The [ID] before each client's printed messages: auto (once two clients were connected at once), always or never")
+        ->check(checks::one_of({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
     cmd->add_flag("-q,--quiet", l.out.quiet, "Show nothing but received data and errors")->group("Output");
     cmd->add_flag("-F,--frames", l.out.frames, "Show every frame, both directions, one line each (stderr)")->group("Output");
     cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
@@ -141,9 +183,9 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("--jsonl", l.out.jsonl, "Print every event as a JSON object per line on stdout, with the client id (frames too with -F)")->group("Output");
     cmd->add_flag("-T", cl.listen_timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group("Output");
     cmd->add_option("--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
-        ->check(CLI::IsMember({"wall", "relative"}))->type_name("KIND")->group("Output");
-    cmd->add_option("--color", cl.listen_color, "Colour diagnostics: auto, always or never")
-        ->check(CLI::IsMember({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
+        ->check(checks::one_of({"wall", "relative"}))->type_name("KIND")->group("Output");
+    cmd->add_option("--color", cl.listen_color, "Colour diagnostics: auto, always or never (default auto)")
+        ->check(checks::one_of({"auto", "always", "never"}))->type_name("WHEN")->group("Output");
 }
 
 }  // namespace
@@ -153,19 +195,21 @@ std::unique_ptr<CommandLine> make_command_line() {
     cl->app = std::make_unique<CLI::App>(
         "wscope — WebSocket client, test server and protocol debugger", "wscope");
     CLI::App& app = *cl->app;
-    app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION);
+    app.formatter(std::make_shared<HelpFormatter>());
+    app.footer(main_footer);
+    app.set_help_flag("-h,--help", "Show this help and exit");  // listen's copies it
+    app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION,
+                         "Show the version and exit");
     app.add_option("url", cl->client.url, "ws:// or wss:// URL to connect to")->type_name("URL");
     app.add_option("-c,--connect", cl->client.url, "The URL (wscat style)")->type_name("URL")->group("");
     add_connection_options(app, *cl);
     add_input_options(app, *cl);
     add_session_options(app, *cl);
     add_output_options(app, *cl);
-    app.add_option("-l,--listen", cl->listen_short, "Same as: wscope listen PORT (wscat style)")
-        ->type_name("PORT")->group("");
     add_listen_command(app, *cl);
     // Hidden: print the man page or a shell completion, generated from these definitions.
     app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
-        ->type_name("KIND")->check(CLI::IsMember(docs::kind_names()))->group("");
+        ->type_name("KIND")->check(checks::one_of(docs::kind_names()))->group("");
     return cl;
 }
 

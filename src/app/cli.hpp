@@ -21,7 +21,7 @@ struct CommandLine {
     ClientOptions client;
     ListenOptions listen;
     CLI::App* listen_cmd = nullptr;
-    std::string listen_short;  // -l PORT (wscat style)
+    std::string listen_prefix = "auto";  // listen --prefix
     // Raw strings that need checking after parsing.
     std::vector<std::string> raw_headers;
     std::string color = "auto", listen_color = "auto", timestamps, listen_timestamps;

@@ -64,23 +64,14 @@ std::string resolve(CommandLine& cl) {
     resolve_terminal(cl.client.out);
     resolve_terminal(cl.listen.out);
     cl.client.wait_given = cl.app->count("--wait") > 0;
-    if (cl.listen_cmd->parsed() || !cl.listen_short.empty()) {
+    // -vv: -v plus frame lines.
+    if (cl.client.out.verbose >= 2) cl.client.out.frames = true;
+    if (cl.listen.out.verbose >= 2) cl.listen.out.frames = true;
+    if (cl.listen_cmd->parsed()) {  // also -l PORT, rewritten to listen PORT before parsing
         cl.mode = Mode::listen;
-        if (!cl.listen_short.empty()) {
-            if (cl.listen_cmd->parsed()) return "use either -l PORT or the listen command, not both";
-            // wscat style: the client's flags apply to the server they name.
-            ListenOptions& l = cl.listen;
-            const ClientOptions& c = cl.client;
-            l.address = cl.listen_short;
-            l.out = c.out;
-            l.echo = c.echo;
-            l.binary = c.binary;
-            l.deflate = c.deflate;
-            l.count = c.count;
-            l.subprotocols = c.subprotocols;
-            l.close_timeout = c.close_timeout;
-            l.max_message = c.max_message;
-        }
+        cl.listen.prefix = cl.listen_prefix == "always" ? PrefixMode::always
+                           : cl.listen_prefix == "never" ? PrefixMode::never
+                                                         : PrefixMode::auto_;
         if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
         if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
             return "--tls-key and --tls-client-ca need --tls-cert";

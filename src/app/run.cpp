@@ -1,8 +1,11 @@
 // Parsing and dispatch. The only place that catches CLI11's exceptions.
 #include "app/run.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "app/cli.hpp"
 #include "app/client.hpp"
@@ -10,6 +13,7 @@
 #include "app/exit_code.hpp"
 #include "app/listen_mode.hpp"
 #include "app/console.hpp"
+#include "app/usage_errors.hpp"
 
 namespace wscope::app {
 
@@ -17,21 +21,39 @@ int run(int argc, char** argv) {
     // A closed stdout or socket is reported by write() as EPIPE and handled there.
     std::signal(SIGPIPE, SIG_IGN);
     auto cl = make_command_line();
+    CLI::App& app = *cl->app;
+    CLI::App& listen = *cl->listen_cmd;
+    // -l PORT … is wscope listen PORT …: every listen option works after it.
+    const auto takes_value = [&](std::string_view name) {
+        for (const CLI::App* table : {&listen, &app})
+            if (const CLI::Option* o = table->get_option_no_throw(std::string(name)))
+                return o->get_items_expected_min() > 0;
+        return false;
+    };
+    ListenRewrite rewritten =
+        rewrite_listen_short(std::vector<std::string>(argv + std::min(argc, 1), argv + argc),
+                             takes_value);
+    if (!rewritten.error.empty()) {
+        Console(ConsoleSetup{}).error(rewritten.error + " (see wscope listen --help)");
+        return static_cast<int>(ExitCode::usage);
+    }
+    std::vector<std::string> args = rewritten.args;
+    std::reverse(args.begin(), args.end());  // CLI11 takes the words last first
     try {
-        cl->app->parse(argc, argv);
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
-        return cl->app->exit(e);
+        return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
-        return cl->app->exit(e);
+        return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
-        return cl->app->exit(e);
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        Console(ConsoleSetup{}).error(std::string(e.what()) + " (see wscope --help)");
+        Console(ConsoleSetup{}).error(usage_message(e, rewritten.args, listen.parsed(), app, listen));
         return static_cast<int>(ExitCode::usage);
     }
     if (const CLI::Option* gen = cl->app->get_option("--generate"); gen->count() > 0) {
         const auto kind = docs::parse_kind(gen->as<std::string>());  // checked by CLI11
-        std::fputs(docs::generate(*cl->app, kind.value_or(docs::Kind::man)).c_str(), stdout);
+        std::fputs(docs::generate(app, kind.value_or(docs::Kind::man)).c_str(), stdout);
         return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
     if (std::string problem = resolve(*cl); !problem.empty()) {

@@ -59,19 +59,22 @@ std::string first_difference(const std::string& a, const std::string& b) {
     }
 }
 
-// The option names in a CLI11 --help text: lines such as "  -H,--header HEADER ...".
+// The option names in a --help text: lines such as "  -H, --header HEADER   Description" or
+// "      --chunk N   Description" (help_format.hpp).
 std::vector<std::string> help_option_names(const std::string& help) {
     std::vector<std::string> names;
     std::istringstream in(help);
     for (std::string line; std::getline(in, line);) {
-        if (!line.starts_with("  -")) continue;
-        std::string_view spec(line);
-        spec.remove_prefix(2);
-        spec = spec.substr(0, spec.find(' '));
-        while (!spec.empty()) {
-            const auto comma = std::min(spec.find(','), spec.size());
-            names.emplace_back(spec.substr(0, comma));
-            spec.remove_prefix(std::min(comma + 1, spec.size()));
+        if (!line.starts_with("  -") && !line.starts_with("      --")) continue;
+        std::string_view head(line);
+        head.remove_prefix(head.find('-'));
+        head = head.substr(0, head.find("  "));
+        while (!head.empty()) {
+            const auto comma = std::min(head.find(", "), head.size());
+            std::string_view name = head.substr(0, comma);
+            name = name.substr(0, std::min(name.find(' '), name.find('[')));
+            names.emplace_back(name);
+            head.remove_prefix(std::min(comma + 2, head.size()));
         }
     }
     return names;

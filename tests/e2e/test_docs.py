@@ -53,18 +53,21 @@ def clean_env(**extra):
 # ---------------------------------------------------------------------------- --help
 
 def help_options(*args):
-    """{name: takes_value} for the options `wscope ARGS --help` lists. CLI11 writes each as
-    "  -H,--header HEADER ...   Description", names and value in a 30-column field (on a line
-    of their own when longer)."""
+    """{name: takes_value} for the options `wscope ARGS --help` lists, each on a line such as
+    "  -H, --header HEADER   Description" or "      --chunk N   Description" (a long name
+    without a short one lines up with the long names of the others)."""
     out = run([WSCOPE, *args, "--help"]).stdout.decode()
     options = {}
     for line in out.splitlines():
-        if not line.startswith("  -"):
+        if not re.match(r"^  (-|    --)", line):
             continue
-        head = line[:30] if len(line) > 30 and line[29] == " " else line
-        words = head.split()
-        for name in words[0].split(","):
-            options[name] = len(words) > 1
+        head = re.split(r" {2,}", line.strip())[0]
+        names = head.split(", ")
+        last = names[-1].split(" ", 1)
+        names[-1] = last[0]
+        takes_value = len(last) > 1 or "[=" in last[0]
+        for name in names:
+            options[name.split("[=")[0]] = takes_value
     return options
 
 
@@ -95,10 +98,14 @@ def wscope_flags(command):
             listen = True
         elif word.startswith("--"):
             flags.append((word.split("=", 1)[0], listen))
+            listen = listen or flags[-1][0] == "--listen"  # -l PORT takes the listen options
         elif word.startswith("-") and len(word) > 1:
             known = LISTEN_OPTIONS if listen else {**MAIN_OPTIONS, **HIDDEN_OPTIONS}
             for letter in word[1:]:  # -FX is -F -X; -n3 is -n 3
                 flags.append(("-" + letter, listen))
+                if not listen and letter == "l":
+                    listen = True
+                    break
                 if known.get("-" + letter):
                     break
     return flags
@@ -145,6 +152,21 @@ class GeneratedFiles(unittest.TestCase):
                 with self.subTest(command=command, flag=flag):
                     self.assertIn(flag, known, f"man page EXAMPLES use {flag}, which "
                                   f"`wscope{' listen' if listen else ''} --help` does not list")
+
+    def test_flags_in_the_help_examples_exist(self):
+        for command in ([], ["listen"]):
+            text = run([WSCOPE, *command, "--help"]).stdout.decode()
+            examples = text[text.index("\nExamples:\n"):].split("\n\n")[0].splitlines()[2:]
+            lines = [re.split(r" {2,}", l.strip())[0] for l in examples if l.startswith("  ")
+                     and not l.startswith("   ")]
+            self.assertGreaterEqual(len(lines), 4, text)
+            for line in lines:
+                flags = wscope_flags(line)
+                self.assertTrue(flags or "wscope" in line, line)
+                for flag, listen in flags:
+                    known = LISTEN_OPTIONS if listen else {**MAIN_OPTIONS, **HIDDEN_OPTIONS}
+                    with self.subTest(command=line, flag=flag):
+                        self.assertIn(flag, known)
 
     def test_man_page_renders_without_warnings(self):
         page = os.path.join(ROOT, GENERATED["man"])
