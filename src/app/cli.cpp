@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "app/check_cli.hpp"
 #include "app/docgen.hpp"
 
 #include "proto/close_code.hpp"
@@ -163,6 +164,7 @@ std::unique_ptr<CommandLine> make_command_line() {
     app.add_option("-l,--listen", cl->listen_short, "Same as: wscope listen PORT (wscat style)")
         ->type_name("PORT")->group("");
     add_listen_command(app, *cl);
+    add_check_command(app);
     // Hidden: print the man page or a shell completion, generated from these definitions.
     app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
         ->type_name("KIND")->check(CLI::IsMember(docs::kind_names()))->group("");

@@ -14,6 +14,7 @@ enum class ExitCode : int {
     protocol = 5,            // the peer violated the protocol
     lost = 6,                // lost without a close, or the peer closed with an error code
     timeout = 7,             // ping or close timeout after the connection was open
+    check = 8,               // wscope check: the server failed at least one case
 };
 
 [[nodiscard]] constexpr ExitCode exit_code_for(session::Outcome o) noexcept {

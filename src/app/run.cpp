@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "app/check_mode.hpp"
 #include "app/cli.hpp"
 #include "app/client.hpp"
 #include "app/docgen.hpp"
@@ -34,6 +35,7 @@ int run(int argc, char** argv) {
         std::fputs(docs::generate(*cl->app, kind.value_or(docs::Kind::man)).c_str(), stdout);
         return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
+    if (const CheckCommand* check = chosen_check_command(*cl->app)) return run_check(*check);
     if (std::string problem = resolve(*cl); !problem.empty()) {
         Reporter(0, false).error(problem);
         return static_cast<int>(ExitCode::usage);
