@@ -44,8 +44,8 @@ struct Message {
 // Any 4xx (the server "MUST stop processing the client's handshake and return an HTTP
 // response with an appropriate error code", RFC 6455 §4.2.1).
 [[nodiscard]] Evaluator expect_refusal(std::string what);
-// 426 with Sec-WebSocket-Version listing 13 (RFC 6455 §4.4); another 4xx with the header is
-// NON-STRICT.
+// A 4xx (426 or 400, as in the RFC's example) with Sec-WebSocket-Version listing 13: "it MUST
+// respond with a |Sec-WebSocket-Version| header field" (RFC 6455 §4.4).
 [[nodiscard]] Evaluator expect_version_refusal(std::string what);
 
 // "Close 1002 (protocol error)", "Close without a code", "TEXT of 5 bytes", …

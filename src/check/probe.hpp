@@ -25,7 +25,7 @@ namespace wscope::check {
 using TimePoint = std::chrono::steady_clock::time_point;
 
 // How long the server may take to close TCP after the close handshake before we do.
-inline constexpr std::chrono::milliseconds close_grace{500};
+inline constexpr std::chrono::milliseconds close_grace{100};
 
 struct ProbeTarget {
     std::string host;    // the Host header value
