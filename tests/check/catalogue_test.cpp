@@ -78,3 +78,20 @@ TEST_CASE("--only selects by id, prefix and group") {
     check::Selection s;
     CHECK(!check::parse_selection("6.*,,7", s).empty());
 }
+
+namespace {
+// The man page prose, as docgen compiles it in.
+const char* const man_page_text =
+#include "../../man/wscope.1.in"
+    ;
+}  // namespace
+
+TEST_CASE("the man page's CHECK section lists every case id with its RFC section") {
+    const std::string man = man_page_text;
+    for (const auto& c : make()) {
+        const std::string section = c.rule.substr(std::string("RFC 6455 §").size());
+        CAPTURE(c.id);
+        CHECK(man.find("\n" + c.id + "|") != std::string::npos);
+        CHECK(man.find("|\\(sc" + section + "\n", man.find("\n" + c.id + "|")) != std::string::npos);
+    }
+}
