@@ -33,7 +33,7 @@ _wscope() {
     # The subcommand, if one comes before the cursor (values of options skipped).
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            listen) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
+            listen|check) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
             -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--timestamps|--color) ((i++)) ;;
             -*) ;;
             *) positional=1 ;;
@@ -51,6 +51,13 @@ _wscope() {
             -s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size) return ;;  # a value wscope cannot guess
         esac
         opts='-h --help --echo -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
+    check)
+        case $prev in
+            --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
+            --cacert) _wscope_paths "$prefix" "$cur" -f; return ;;
+            --only|--timeout|-j|--parallel|--connect-timeout) return ;;  # a value wscope cannot guess
+        esac
+        opts='-h --help --only --no-echo --timeout -j --parallel --connect-timeout -k --insecure --cacert --jsonl -F --frames -X --hexdump --color' ;;
     *)
         case $prev in
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
@@ -65,7 +72,7 @@ _wscope() {
     if [[ $cur == -* ]]; then
         _wscope_words '' "$cur" "$opts"
     elif [[ -z $cmd && -z $positional ]]; then
-        _wscope_words '' "$cur" 'listen'
+        _wscope_words '' "$cur" 'listen check'
     fi
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/check_mode.hpp"
 #include "app/cli.hpp"
 #include "app/client.hpp"
 #include "app/docgen.hpp"
@@ -56,6 +57,7 @@ int run(int argc, char** argv) {
         std::fputs(docs::generate(app, kind.value_or(docs::Kind::man)).c_str(), stdout);
         return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
+    if (const CheckCommand* check = chosen_check_command(*cl->app)) return run_check(*check);
     if (std::string problem = resolve(*cl); !problem.empty()) {
         Console(ConsoleSetup{}).error(problem);
         return static_cast<int>(ExitCode::usage);
