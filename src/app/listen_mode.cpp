@@ -18,6 +18,7 @@
 #include "app/exit_code.hpp"
 #include "app/input.hpp"
 #include "app/listen_console.hpp"
+#include "app/listen_feature.hpp"
 #include "app/live_session.hpp"
 #include "app/repl_actions.hpp"
 #include "app/stats_report.hpp"
@@ -45,6 +46,25 @@ constexpr auto accept_pause = 1s;
 constexpr auto backlog_check = 50ms;
 
 class Server;
+struct Client;
+
+// A client as the features act on it.
+class ClientLink final : public ClientControl {
+public:
+    ClientLink(Server& server, Client& client) : server_(server), client_(client) {}
+    [[nodiscard]] unsigned id() const override;
+    [[nodiscard]] std::string peer() const override;
+    [[nodiscard]] const proto::HttpHead& request() const override;
+    [[nodiscard]] session::Session& session() override;
+    [[nodiscard]] net::Loop& loop() override;
+    [[nodiscard]] Console& console() override;
+    void update() override;
+    void drop(bool reset) override;
+
+private:
+    Server& server_;
+    Client& client_;
+};
 
 // One connected client: first its handshake, then its session.
 struct Client {
@@ -57,6 +77,9 @@ struct Client {
     std::string path;
     bool draining = false;  // refused: reading what it still sends until it hangs up
     bool client_closed_first = false;
+    proto::HttpHead request;
+    std::vector<std::unique_ptr<ClientFeature>> features;
+    std::unique_ptr<ClientLink> link;
 };
 
 // What the server shows of one client's session: its messages, closes, pongs, violations.
@@ -88,6 +111,8 @@ public:
     [[nodiscard]] const ListenOptions& options() const { return o_; }
     [[nodiscard]] Console& console() { return console_; }
     [[nodiscard]] bool has_console() const { return console_repl_ != nullptr; }
+    [[nodiscard]] net::Loop& loop() { return loop_; }
+    void drop(Client& c, bool reset);
 
 private:
     int start_listening();
@@ -96,6 +121,7 @@ private:
     void refuse(std::unique_ptr<net::Stream> stream, unsigned id);
     void drain(Client& c, session::TimePoint until);
     void on_handshake_io(Client& c);
+    void answer(Client& c, bool accepted);
     void trace_handshake(const Client& c);
     void start_session(Client& c);
     void finish_client(Client& c);
@@ -131,6 +157,7 @@ private:
     InputSplitter splitter_{Framing::lines, 0};
     bool console_backlogged_ = false;
     std::unique_ptr<ListenConsole> console_repl_;
+    std::vector<std::unique_ptr<ListenFeature>> features_;
     bool shutting_down_ = false;
     int signal_ = 0;
     int exit_ = 0;
@@ -214,6 +241,10 @@ void Server::admit(std::unique_ptr<net::Stream> stream) {
     const unsigned id = next_id_++;
     if (o_.max_clients != 0 && clients_.size() >= o_.max_clients) return refuse(std::move(stream), id);
     served_one_ = true;
+    std::vector<std::unique_ptr<ClientFeature>> features;
+    for (auto& f : features_)
+        if (auto cf = f->for_client(id)) features.push_back(std::move(cf));
+    for (auto& f : features) f->on_accept(stream, loop_);
     if (tls_) {
         // The TLS handshake runs inside the first reads, bounded by --handshake-timeout.
         auto secured = net::tls_accept(std::move(stream), *tls_);
@@ -228,6 +259,8 @@ void Server::admit(std::unique_ptr<net::Stream> stream) {
     c.id = id;
     c.stream = std::move(stream);
     c.handshake.emplace(proto::ServerPolicy{o_.subprotocols}, o_.deflate);
+    c.features = std::move(features);
+    c.link = std::make_unique<ClientLink>(*this, c);
     clients_.emplace(id, std::move(owned));
     console_.trace("* " + tag(c) + "connection from " + c.stream->peer_name());
     c.deadline = loop_.at(session::Clock::now() + session::seconds(o_.handshake_timeout), [this, id] {
@@ -294,11 +327,45 @@ void Server::on_handshake_io(Client& c) {
         console_.trace("* " + tag(c) + c.handshake->gone_reason());
         return finish_client(c);
     }
+    c.request = c.handshake->request();
+    answer(c, st == State::accepted);
+}
+
+// Sends the answer to the upgrade, as the features have it (delayed, cut, changed).
+void Server::answer(Client& c, bool accepted) {
+    HandshakeReply reply{c.handshake->response(), 0ms, std::nullopt, accepted};
+    for (auto& f : c.features) f->on_handshake(c.request, reply);
+    const unsigned id = c.id;
+    if (reply.delay.count() > 0) {
+        loop_.unwatch(c.stream->fd());  // nothing more is read until the answer is out
+        auto later = std::make_shared<HandshakeReply>(reply);
+        later->delay = 0ms;
+        if (c.deadline) loop_.cancel(*c.deadline);
+        c.deadline = loop_.at(session::Clock::now() + reply.delay, [this, id, later] {
+            auto it = clients_.find(id);
+            if (it == clients_.end()) return;
+            it->second->deadline.reset();
+            it->second->features.clear();  // their answer is decided: do not ask again
+            Client& cl = *it->second;
+            cl.handshake->override_response(later->response);
+            answer(cl, later->accepted);
+        });
+        return;
+    }
     trace_handshake(c);
-    const std::string& response = c.handshake->response();
-    const auto write = session::write_all(*c.stream, proto::as_bytes(response), session::Clock::now() + 2s);
-    if (st == State::rejected || !write) {
-        console_.note(tag(c) + "rejected " + c.stream->peer_name() + ": " + c.handshake->error().describe());
+    std::string_view out = reply.response;
+    if (reply.cut_after) out = out.substr(0, std::min(out.size(), *reply.cut_after));
+    const auto write = session::write_all(*c.stream, proto::as_bytes(out), session::Clock::now() + 2s);
+    if (reply.cut_after) {
+        console_.note(tag(c) + "cut the handshake after " + present::bytes_text(out.size()));
+        return drop(c, false);
+    }
+    if (!reply.accepted || !write) {
+        const std::string why = reply.accepted ? std::string("cannot write the response")
+                                : c.handshake->state() == session::ServerHandshake::State::rejected
+                                    ? c.handshake->error().describe()
+                                    : std::string("answered without 101 on purpose");
+        console_.note(tag(c) + "rejected " + c.stream->peer_name() + ": " + why);
         if (o_.oneshot) exit_ = static_cast<int>(ExitCode::handshake);
         if (o_.oneshot) shutting_down_ = true;
         return drain(c, session::Clock::now() + drain_time);
@@ -338,10 +405,12 @@ void Server::start_session(Client& c) {
     so.max_message = o_.max_message;
     so.close_timeout = session::seconds(o_.close_timeout);
     so.deflate = c.handshake->deflate();
+    for (auto& f : c.features) f->on_session_options(so);
     c.live = std::make_unique<LiveSession>(loop_, console_, *c.stream, so, masks_,
                                            LiveSessionSetup{&o_.out, tag(c), c.id, &reads_});
     c.view = std::make_unique<ClientView>(*this, c);
     c.live->observe(*c.view);
+    for (auto& f : c.features) c.live->observe(*f);
     const auto& accepted = c.handshake->accepted();
     const std::string extensions = c.handshake->extensions();
     if (JsonlPrinter* j = c.live->jsonl()) j->open(c.path, c.handshake->request(), accepted.subprotocol, extensions);
@@ -357,9 +426,42 @@ void Server::start_session(Client& c) {
         auto it = clients_.find(id);
         if (it != clients_.end()) finish_client(*it->second);
     });
+    for (auto& f : c.features) {
+        if (!c.live || c.live->session().finished()) break;
+        f->on_open(*c.link);
+        c.live->update();
+    }
 }
 
+void Server::drop(Client& c, bool reset) {
+    if (reset) {
+        // SO_LINGER with a zero time: close() sends RST instead of FIN.
+        const linger hard{1, 0};
+        ::setsockopt(c.stream->fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    }
+    console_.note(tag(c) + (reset ? "reset the connection on purpose" : "dropped the connection on purpose"));
+    if (c.live) {
+        c.live->session().abort(session::Outcome::normal, {});
+        c.live->update();  // finish_client follows from the loop
+        if (!reset) ::shutdown(c.stream->fd(), SHUT_RDWR);
+        return;
+    }
+    finish_client(c);
+}
+
+unsigned ClientLink::id() const { return client_.id; }
+std::string ClientLink::peer() const { return client_.stream ? client_.stream->peer_name() : std::string(); }
+const proto::HttpHead& ClientLink::request() const { return client_.request; }
+session::Session& ClientLink::session() { return client_.live->session(); }
+net::Loop& ClientLink::loop() { return server_.loop(); }
+Console& ClientLink::console() { return server_.console(); }
+void ClientLink::update() {
+    if (client_.live) client_.live->update();
+}
+void ClientLink::drop(bool reset) { server_.drop(client_, reset); }
+
 void Server::finish_client(Client& c) {
+    for (auto& f : c.features) f->on_close(*c.link);
     if (c.live) {
         const session::Session& s = c.live->session();
         const session::Failure& f = s.failure();
@@ -520,6 +622,7 @@ int Server::start_listening() {
 
 int Server::run() {
     if (const int failed = start_listening(); failed != 0) return failed;
+    features_ = make_listen_features(o_, console_);
     console_.attach(loop_, true);
     loop_.on_signals({SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP}, [this](int s) { on_signal(s); });
     loop_.before_wait([this] { after_pass(); });
@@ -541,6 +644,8 @@ int Server::run() {
     console_.detach();
     if (!unix_path_.empty()) net::remove_unix_socket(unix_path_);
     if (signal_ != 0) return 128 + signal_;
+    for (const auto& f : features_)
+        if (auto status = f->exit_status()) return *status;
     if (!console_.write_error().empty()) {
         console_.error(console_.write_error());
         console_.flush();

@@ -33,6 +33,8 @@ public:
     [[nodiscard]] const proto::HttpHead& request() const { return request_; }
     [[nodiscard]] const proto::AcceptedRequest& accepted() const { return accepted_; }
     [[nodiscard]] const std::string& response() const { return response_; }
+    // A response changed on purpose (listen mode's faults): sent instead of the one decided.
+    void override_response(std::string response) { response_ = std::move(response); }
     [[nodiscard]] const proto::Bytes& leftover() const { return leftover_; }
     [[nodiscard]] const proto::Error& error() const { return error_; }
     // The agreed permessage-deflate parameters (accepted state only).

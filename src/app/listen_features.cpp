@@ -1,0 +1,14 @@
+// The listen features the options ask for (listen_feature.hpp): one line each.
+#include "app/listen_feature.hpp"
+
+#include "app/options.hpp"
+
+namespace wscope::app {
+
+std::vector<std::unique_ptr<ListenFeature>> make_listen_features(const ListenOptions& /*options*/,
+                                                                 Console& /*console*/) {
+    std::vector<std::unique_ptr<ListenFeature>> features;
+    return features;
+}
+
+}  // namespace wscope::app
