@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/console.hpp"
 #include "app/exit_code.hpp"
 #include "check/catalogue.hpp"
 #include "check/report.hpp"
@@ -18,22 +19,6 @@ namespace wscope::app {
 
 namespace {
 
-class StdioSink final : public LineSink {
-public:
-    void out(std::string_view line) override { put(stdout, line); }
-    void err(std::string_view line) override {
-        std::fflush(stdout);
-        put(stderr, line);
-    }
-    void flush() override { std::fflush(stdout); }
-
-private:
-    static void put(std::FILE* f, std::string_view line) {
-        std::fwrite(line.data(), 1, line.size(), f);
-        std::fputc('\n', f);
-    }
-};
-
 bool colour_on(const std::string& when) {
     if (when == "always") return true;
     if (when == "never") return false;
@@ -41,14 +26,14 @@ bool colour_on(const std::string& when) {
     return ::isatty(STDOUT_FILENO) == 1 && (no_colour == nullptr || *no_colour == '\0');
 }
 
-int usage(LineSink& sink, const std::string& message) {
-    sink.err("wscope: error: " + message);
+int usage(Console& console, const std::string& message) {
+    console.error(message);
     return static_cast<int>(ExitCode::usage);
 }
 
 }  // namespace
 
-int run_check(const CheckOptions& o, LineSink& sink) {
+int run_check(const CheckOptions& o, Console& sink) {
     auto url = net::parse_url(o.url);
     if (!url) return usage(sink, url.error().message);
     check::Selection selection;
@@ -82,13 +67,13 @@ int run_check(const CheckOptions& o, LineSink& sink) {
 
     // One connection first: a server that is not there is one error, not 180 failed cases.
     if (auto probe = net::connect(run.plan, [](const std::string&) {}); !probe) {
-        sink.err("wscope: error: " + probe.error().message);
+        sink.error(probe.error().message);
         const bool tls = probe.error().code == net::NetErrc::tls_handshake ||
                          probe.error().code == net::NetErrc::tls_verify;
         return static_cast<int>(tls ? ExitCode::tls : ExitCode::connect);
     }
 
-    const present::Style style{!o.jsonl && colour_on(o.color)};
+    const present::Style style{!o.jsonl && sink.out_style().colour};
     const auto started = std::chrono::steady_clock::now();
     std::size_t next_skipped = 0;
     // Skipped cases are listed where they fall in id order.
@@ -96,36 +81,41 @@ int run_check(const CheckOptions& o, LineSink& sink) {
         while (next_skipped < skipped.size() && (upto == nullptr || skipped[next_skipped] < upto)) {
             const check::Case& c = *skipped[next_skipped++];
             summary.skip(c);
-            sink.out(o.jsonl ? check::skipped_json(c) : check::skipped_line(c));
+            sink.out_line(o.jsonl ? check::skipped_json(c) : check::skipped_line(c));
         }
     };
     check::run_cases(chosen, run, [&](const check::CaseResult& r) {
         emit_skipped_before(r.c);
         if (run.record_wire) {
-            sink.err("== " + r.c->id + " " + r.c->title);
+            sink.diag("== " + r.c->id + " " + r.c->title);
             for (const auto& line : check::wire_lines(r.wire, o.hexdump, present::Style{}))
-                sink.err(line);
+                sink.diag(line);
         }
         summary.add(r);
-        sink.out(o.jsonl ? check::case_json(r) : check::case_line(r, style));
+        sink.out_line(o.jsonl ? check::case_json(r) : check::case_line(r, style));
         sink.flush();
     });
     emit_skipped_before(nullptr);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (o.jsonl) {
-        sink.out(summary.json(seconds));
+        sink.out_line(summary.json(seconds));
     } else {
-        sink.out("");
-        for (const auto& line : summary.lines(seconds)) sink.out(line);
+        sink.out_line("");
+        for (const auto& line : summary.lines(seconds)) sink.out_line(line);
     }
     sink.flush();
     return static_cast<int>(summary.failed() ? ExitCode::check : ExitCode::ok);
 }
 
 int run_check(const CheckCommand& command) {
-    StdioSink sink;
-    return run_check(command.options, sink);
+    const CheckOptions& o = command.options;
+    ConsoleSetup setup;
+    setup.out_tty = ::isatty(STDOUT_FILENO) != 0;
+    setup.err_tty = ::isatty(STDERR_FILENO) != 0;
+    setup.colour_out = colour_on(o.color);
+    Console console(setup);
+    return run_check(o, console);
 }
 
 }  // namespace wscope::app

@@ -5,20 +5,12 @@
 #include <string_view>
 
 #include "app/check_cli.hpp"
+#include "app/console.hpp"
 
 namespace wscope::app {
 
-// Where the report goes: result lines to stdout, the wire (-F/-X) and errors to stderr. One
-// small interface so the output can move to the program's console without touching the mode.
-class LineSink {
-public:
-    virtual ~LineSink() = default;
-    virtual void out(std::string_view line) = 0;
-    virtual void err(std::string_view line) = 0;
-    virtual void flush() = 0;
-};
-
-[[nodiscard]] int run_check(const CheckOptions& options, LineSink& sink);
+// Result lines go to stdout, the wire (-F/-X) and errors to stderr, through the console.
+[[nodiscard]] int run_check(const CheckOptions& options, Console& console);
 // With stdout and stderr.
 [[nodiscard]] int run_check(const CheckCommand& command);
 
