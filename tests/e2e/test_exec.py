@@ -15,7 +15,7 @@ import unittest
 
 import websockets
 
-from e2e_support import Listener
+from e2e_support import Listener, run_wscope
 
 
 def connect(url, **kw):
@@ -181,6 +181,15 @@ class Basics(unittest.TestCase):
                                                      "that is not UTF-8" in l, 5))
         finally:
             server.stop()
+
+
+class Usage(unittest.TestCase):
+    def test_exec_excludes_echo_and_needs_a_command(self):
+        for args, message in [(["--echo", "--exec", "cat"], "choose one of --echo and --exec"),
+                              (["--exec", ""], "--exec needs a command")]:
+            r = run_wscope(["listen", "127.0.0.1:0", *args], timeout=10)
+            self.assertEqual(r.rc, 1, r)
+            self.assertIn("wscope: error: " + message, r.err, r)
 
 
 class Environment(unittest.TestCase):
