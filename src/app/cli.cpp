@@ -38,6 +38,7 @@ constexpr const char* listen_footer =
     "  wscope listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n"
     "                                            wss:// on every interface\n"
     "  wscope -l 9000 --echo --max-clients 4     wscat style, at most 4 clients\n"
+    "  wscope listen 8080 --exec ./count.sh      a program per client, as websocketd\n"
     "\n"
     "With --oneshot the exit status is the client's outcome, as for wscope URL.\n"
     "More in man wscope, section LISTEN MODE.\n";
@@ -150,6 +151,10 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->required()->type_name("[HOST:]PORT");
     const char* g = "Server";
     cmd->add_flag("--echo", l.echo, "Echo every message back to its sender")->group(g);
+    cmd->add_option("--exec", l.exec,
+                    "Run CMD (with /bin/sh -c) for every client: its messages are CMD's stdin lines, "
+                    "CMD's stdout lines are sent to it, CMD's exit closes the connection")
+        ->type_name("CMD")->group(g);
     cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
         ->allow_extra_args(false)->type_name("NAME")->group(g);
     cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients with 503 (default: no limit)")
@@ -166,8 +171,10 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->check(checks::existing_file())->type_name("FILE")->group("TLS");
     cmd->add_flag("--deflate", l.deflate, "Accept permessage-deflate offers (RFC 7692)")->group(g);
     cmd->add_flag("--oneshot", l.oneshot, "Serve one client, then exit with its outcome")->group(g);
-    cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages")->group(g);
-    cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence (default 2)")
+    cmd->add_flag("-b,--binary", l.binary, "Send stdin lines to clients as binary messages; with --exec, "
+                  "pass messages and output as they are, without lines")->group(g);
+    cmd->add_option("--close-timeout", l.close_timeout, "While closing, give up after S seconds of silence; with --exec, "
+                    "the time a program has to exit after its client left, before SIGTERM (default 2)")
         ->check(checks::non_negative_seconds())->type_name("S")->group(g);
     cmd->add_option("--max-message-size", l.max_message,
                     "Largest message accepted, in bytes or with K, M or G; larger ones are refused "

@@ -73,6 +73,8 @@ std::string resolve(CommandLine& cl) {
                            : cl.listen_prefix == "never" ? PrefixMode::never
                                                          : PrefixMode::auto_;
         if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
+        if (cl.listen.echo && !cl.listen.exec.empty()) return "choose one of --echo and --exec";
+        if (cl.listen_cmd->count("--exec") > 0 && cl.listen.exec.empty()) return "--exec needs a command";
         if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
             return "--tls-key and --tls-client-ca need --tls-cert";
         return {};

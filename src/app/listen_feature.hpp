@@ -37,6 +37,8 @@ public:
     virtual void update() = 0;
     // Closes TCP now without a Close: FIN, or RST with reset.
     virtual void drop(bool reset) = 0;
+    // While paused, the client's socket is not read (what the feature feeds is backlogged).
+    virtual void pause_reading(bool paused) = 0;
 };
 
 // How the server answers an upgrade, as features may change it.

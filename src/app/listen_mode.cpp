@@ -60,6 +60,7 @@ public:
     [[nodiscard]] Console& console() override;
     void update() override;
     void drop(bool reset) override;
+    void pause_reading(bool paused) override;
 
 private:
     Server& server_;
@@ -77,6 +78,7 @@ struct Client {
     std::string path;
     bool draining = false;  // refused: reading what it still sends until it hangs up
     bool client_closed_first = false;
+    bool held = false;  // a feature stopped its reading
     proto::HttpHead request;
     std::vector<std::unique_ptr<ClientFeature>> features;
     std::unique_ptr<ClientLink> link;
@@ -113,8 +115,11 @@ public:
     [[nodiscard]] bool has_console() const { return console_repl_ != nullptr; }
     [[nodiscard]] net::Loop& loop() { return loop_; }
     void drop(Client& c, bool reset);
+    void hold_reading(Client& c, bool held);
 
 private:
+    // Received messages go to stdout and stdin is broadcast, unless --echo or --exec answers.
+    [[nodiscard]] bool relays() const { return !o_.echo && o_.exec.empty(); }
     int start_listening();
     void on_accept();
     void admit(std::unique_ptr<net::Stream> stream);
@@ -190,6 +195,7 @@ void ClientView::on_event(const session::SessionEvent& event) {
 
 void Server::message(Client& c, const session::MessageEvent& m, IncomingMessage& shown, proto::Bytes& partial) {
     if (m.last) ++received_;
+    if (!o_.exec.empty()) return;  // the program has it
     if (o_.echo || o_.out.jsonl) {
         if (console_.verbose() && m.last)
             console_.trace(tag(c) + "echoed a " + (m.type == proto::MessageType::text ? "text" : "binary") + " message");
@@ -421,7 +427,7 @@ void Server::start_session(Client& c) {
     const proto::Bytes leftover = c.handshake->leftover();
     c.handshake.reset();
     const unsigned id = c.id;
-    if (console_backlogged_ && !o_.echo) c.live->pause_reading(true);
+    if (console_backlogged_ && relays()) c.live->pause_reading(true);
     c.live->start(leftover, [this, id] {
         auto it = clients_.find(id);
         if (it != clients_.end()) finish_client(*it->second);
@@ -459,6 +465,12 @@ void ClientLink::update() {
     if (client_.live) client_.live->update();
 }
 void ClientLink::drop(bool reset) { server_.drop(client_, reset); }
+void ClientLink::pause_reading(bool paused) { server_.hold_reading(client_, paused); }
+
+void Server::hold_reading(Client& c, bool held) {
+    c.held = held;
+    if (c.live) c.live->pause_reading(held || (console_backlogged_ && relays()));
+}
 
 void Server::finish_client(Client& c) {
     for (auto& f : c.features) f->on_close(*c.link);
@@ -545,10 +557,10 @@ void Server::after_pass() {
     if (shutting_down_ && clients_.empty()) loop_.stop();
     // stdout not read: stop reading from clients whose messages it carries.
     const bool backlogged = console_.backlogged();
-    if (backlogged != console_backlogged_ && !o_.echo) {
+    if (backlogged != console_backlogged_ && relays()) {
         console_backlogged_ = backlogged;
         for (auto& [id, c] : clients_)
-            if (c->live) c->live->pause_reading(backlogged);
+            if (c->live) c->live->pause_reading(backlogged || c->held);
     }
 }
 
@@ -627,8 +639,8 @@ int Server::run() {
     loop_.on_signals({SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP}, [this](int s) { on_signal(s); });
     loop_.before_wait([this] { after_pass(); });
     loop_.watch(listener_->fd(), net::readable, [this](std::uint32_t) { on_accept(); });
-    // Echo servers leave stdin alone; otherwise its lines go to every client.
-    if (!o_.echo) {
+    // Echo servers and --exec leave stdin alone; otherwise its lines go to every client.
+    if (relays()) {
         if (listen_wants_console(o_)) {
             console_repl_ = make_listen_console(loop_, console_, o_, [this] { return open_peers(); },
                                                 [this] { shut_down(proto::CloseCode::going_away); });

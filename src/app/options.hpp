@@ -89,6 +89,7 @@ struct ListenOptions {
     double close_timeout = 2;
     std::uint64_t max_message = proto::default_max_message;
     PrefixMode prefix = PrefixMode::auto_;
+    std::string exec;                       // --exec: run this (sh -c) for every client
     OutputOptions out;
 };
 
