@@ -197,7 +197,7 @@ void Server::message(Client& c, const session::MessageEvent& m, IncomingMessage&
     if (m.last) ++received_;
     if (!o_.exec.empty()) return;  // the program has it
     if (o_.echo || o_.out.jsonl) {
-        if (console_.verbose() && m.last)
+        if (console_.verbose() && m.last && o_.echo)
             console_.trace(tag(c) + "echoed a " + (m.type == proto::MessageType::text ? "text" : "binary") + " message");
         return;
     }
