@@ -120,6 +120,24 @@ class MaxTime(unittest.TestCase):
         self.assertIn("--max-time must be a positive number of seconds", r.err, r)
 
 
+class ReplMaxTime(unittest.TestCase):
+    def test_the_repl_closes_when_the_time_is_up(self):
+        from test_repl import Pane, wscope_command
+        if shutil.which("tmux") is None:
+            raise AssertionError("tmux is not installed (scripts/deps installs it)")
+        s = SilentServer()
+        self.addCleanup(s.stop)
+        state = tempfile.TemporaryDirectory(prefix="wscope-repl-")
+        self.addCleanup(state.cleanup)
+        pane = Pane(wscope_command("--max-time", "1", "--close-timeout", "0.3", s.url),
+                    {"XDG_STATE_HOME": state.name, "INPUTRC": "/dev/null", "TERM": "screen"})
+        self.addCleanup(pane.kill)
+        pane.wait_for(r"^\* connected to ")
+        self.assertEqual(pane.exit_status(timeout=WAIT), 7, pane.screen())
+        self.assertIn("* --max-time reached", pane.screen())
+        self.assertEqual(s.closes, [(1000, "")], pane.screen())
+
+
 class Socks5Flags(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
