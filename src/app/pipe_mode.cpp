@@ -202,6 +202,10 @@ void PipeMode::time_up() {
     linger_timer_.reset();
     if (!s.closing()) we_closed_ = true;
     s.close(proto::CloseCode::normal, {});
+    loop_.at(max_time_give_up(o_), [this] {
+        live_.session().abort(session::Outcome::timeout, {});
+        live_.update();
+    });
     live_.update();
 }
 
@@ -275,7 +279,11 @@ SessionEnd PipeMode::run(ByteView leftover) {
 }  // namespace
 
 session::Failure max_time_failure(double seconds) {
-    return {session::Outcome::timeout, "--max-time: the run ended after " + present::seconds_text(session::seconds(seconds))};
+    return {session::Outcome::timeout, "--max-time " + present::seconds_text(session::seconds(seconds)) + " reached"};
+}
+
+session::TimePoint max_time_give_up(const ClientOptions& o) {
+    return session::Clock::now() + std::min<session::Duration>(session::seconds(o.close_timeout), max_time_close_grace);
 }
 
 session::SessionOptions client_session_options(const ClientOptions& o,

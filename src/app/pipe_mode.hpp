@@ -4,6 +4,7 @@
 // keeps printing until the peer's Close.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "app/console.hpp"
@@ -35,6 +36,10 @@ struct SessionContext {
 
 // The failure --max-time ends a session with.
 [[nodiscard]] session::Failure max_time_failure(double seconds);
+// When --max-time is up, the peer's Close is awaited for at most this (or --close-timeout,
+// when shorter), so that the run ends close to the time asked for.
+inline constexpr std::chrono::seconds max_time_close_grace{1};
+[[nodiscard]] session::TimePoint max_time_give_up(const ClientOptions& o);
 
 // The session settings the client's options ask for (pipe mode and the REPL alike).
 [[nodiscard]] session::SessionOptions client_session_options(

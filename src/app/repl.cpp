@@ -180,6 +180,10 @@ SessionEnd ClientRepl::run(proto::ByteView leftover, const std::string& url, con
             time_up_ = true;
             console_.show_text("* --max-time reached\n");
             close(proto::CloseCode::normal, {});
+            loop_.at(max_time_give_up(o_), [this] {
+                live_.session().abort(session::Outcome::timeout, {});
+                live_.update();
+            });
         });
     live_.start(leftover, [this] { loop_.stop(); });
     if (!live_.session().finished()) loop_.run();
