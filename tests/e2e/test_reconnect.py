@@ -13,11 +13,12 @@ says "reconnected (try N)". Everything is on loopback; every wait has a deadline
 """
 import json
 import socket
+import subprocess
 import threading
 import time
 import unittest
 
-from e2e_support import run_wscope
+from e2e_support import WSCOPE, run_wscope
 from wsframe import (OP_CLOSE, OP_TEXT, Conn, close_payload, encode_frame, header,
                      parse_close, server_handshake)
 
@@ -130,6 +131,28 @@ class Reconnect(unittest.TestCase):
         for c in conns:
             self.assertEqual(c["texts"], ["one", "two"], conns)
             self.assertEqual(header(c["headers"], "X-Probe"), "again", conns)
+
+    def test_stdin_goes_on_in_the_new_connection(self):
+        s = self.server(("drop-after", 1), ("close", 1000, 2))
+        proc = subprocess.Popen([WSCOPE, "--reconnect", "--reconnect-delay", "0.1:0.2", s.url],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, bufsize=0)
+        try:
+            proc.stdin.write(b"a\n")
+            deadline = time.monotonic() + WAIT
+            while s.count() < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            proc.stdin.write(b"b\nc\n")
+            proc.stdin.close()
+            rc = proc.wait(WAIT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([c["texts"] for c in s.snapshot()], [["a"], ["b", "c"]], err)
 
     def test_the_servers_close_1000_ends_the_run(self):
         s = self.server(("close", 1000, 1))
