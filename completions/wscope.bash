@@ -34,7 +34,7 @@ _wscope() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             listen|check) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
-            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--timestamps|--color) ((i++)) ;;
+            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--socks5|--socks5-hostname|--reconnect-delay|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--max-time|--timestamps|--color) ((i++)) ;;
             -*) ;;
             *) positional=1 ;;
         esac
@@ -64,9 +64,9 @@ _wscope() {
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --unix-socket|--cacert|--cert|--key) _wscope_paths "$prefix" "$cur" -f; return ;;
             --capath) _wscope_paths "$prefix" "$cur" -d; return ;;
-            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--max-redirs|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size) return ;;  # a value wscope cannot guess
+            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--max-redirs|--socks5|--socks5-hostname|--reconnect-delay|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--max-time) return ;;  # a value wscope cannot guess
         esac
-        opts='-h --help -V --version -H --header -s --subprotocol -o --origin -u --user --connect-timeout -x --proxy --noproxy --unix-socket -L --location --max-redirs --deflate -4 --ipv4 -6 --ipv6 -k --insecure --cacert --capath --cert --key -d --data --execute -b --binary -t --text -0 --null --whole --chunk --echo -n --count -w --wait --ping-interval --ping-timeout --close-timeout --close-code --close-reason --max-message-size -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --jsonl --stats -T --timestamps --color' ;;
+        opts='-h --help -V --version -H --header -s --subprotocol -o --origin -u --user --connect-timeout -x --proxy --noproxy --unix-socket -L --location --max-redirs --deflate -4 --ipv4 -6 --ipv6 --socks5 --socks5-hostname --reconnect --reconnect-delay --reconnect-always -k --insecure --cacert --capath --cert --key -d --data --execute -b --binary -t --text -0 --null --whole --chunk --echo -n --count -w --wait --ping-interval --ping-timeout --close-timeout --close-code --close-reason --max-message-size --max-time -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --jsonl --stats -T --timestamps --color' ;;
     esac
 
     if [[ $cur == -* ]]; then

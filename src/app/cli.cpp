@@ -7,6 +7,7 @@
 #include "app/check_cli.hpp"
 #include "app/docgen.hpp"
 #include "app/help_format.hpp"
+#include "app/reach_cli.hpp"
 #include "app/value_checks.hpp"
 
 namespace wscope::app {
@@ -68,7 +69,7 @@ void add_connection_options(CLI::App& app, CommandLine& cl) {
         ->check(checks::existing_file())->type_name("FILE")->group(t);
     app.add_option("--key", c.key, "Private key (PEM) for --cert, if not in the same file")
         ->check(checks::existing_file())->type_name("FILE")->group(t);
-    app.add_option("-x,--proxy", c.proxy, "Connect through the HTTP proxy URL (CONNECT); \"\" for none")
+    app.add_option("-x,--proxy", c.proxy, "Connect through the proxy URL: http:// (CONNECT), socks5:// or socks5h://; \"\" for none")
         ->type_name("URL")->group(g);
     app.add_option("--noproxy", c.noproxy, "Hosts to reach without the proxy (comma list, * for all)")
         ->type_name("LIST")->group(g);
@@ -214,6 +215,7 @@ std::unique_ptr<CommandLine> make_command_line() {
     add_input_options(app, *cl);
     add_session_options(app, *cl);
     add_output_options(app, *cl);
+    add_reach_options(app, *cl);
     add_listen_command(app, *cl);
     add_check_command(app);
     // Hidden: print the man page or a shell completion, generated from these definitions.

@@ -28,6 +28,8 @@ struct CommandLine {
     bool timestamps_flag = false, listen_timestamps_flag = false;
     bool null_flag = false, whole = false, text_flag = false, ipv4 = false, ipv6 = false;
     std::uint64_t mask_seed = 0;
+    // reach_cli.cpp's raw values.
+    std::string reconnect_raw, reconnect_delay = "0.5:30", socks5, socks5_hostname;
 };
 
 // Builds the parser; values land in the returned CommandLine.

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "app/reach_cli.hpp"
 #include "proto/close_code.hpp"
 
 namespace wscope::app {
@@ -102,7 +103,7 @@ std::string resolve(CommandLine& cl) {
     if (!proto::is_valid_on_wire(c.close_code))
         return "--close-code " + std::to_string(c.close_code) +
                " may not be sent (use 1000-1003, 1007-1014 or 3000-4999; RFC 6455 §7.4)";
-    return {};
+    return resolve_reach(cl);
 }
 
 }  // namespace wscope::app

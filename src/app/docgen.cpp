@@ -109,6 +109,9 @@ OptionDoc describe_option(CLI::Option& opt) {
         d.optional_value = opt.get_items_expected_min() == 0;
         if (!d.optional_value) d.default_value = opt.get_default_str();
         if (d.default_value == "[]") d.default_value.clear();
+    } else if (std::string type = bare_type_name(opt); !type.empty()) {  // --flag[=VALUE]
+        d.value_name = std::move(type);
+        d.optional_value = true;
     }
     d.repeatable = opt.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll ||
                    opt.get_items_expected_max() > 1;

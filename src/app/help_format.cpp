@@ -73,6 +73,8 @@ std::string help_option_head(const CLI::Option& opt) {
     if (opt.get_items_expected_max() > 0) {
         const std::string value = value_name(opt);
         head += opt.get_items_expected_min() == 0 ? "[=" + value + "]" : " " + value;
+    } else if (!value_name(opt).empty()) {  // a flag that also takes --flag=VALUE
+        head += "[=" + value_name(opt) + "]";
     }
     return head;
 }

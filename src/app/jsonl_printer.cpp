@@ -39,6 +39,11 @@ void JsonlPrinter::error(std::string_view kind, std::string_view message, int ex
     write(present::error_event(now(), kind, message, exit_code));
 }
 
+void JsonlPrinter::reconnect(unsigned try_number, unsigned max_tries, std::int64_t delay_ms,
+                             std::string_view kind, std::string_view message) {
+    write(present::reconnect_event(now(), try_number, max_tries, delay_ms, kind, message));
+}
+
 void JsonlPrinter::on_message(const session::MessageEvent& m) {
     if (m.first && m.last) {
         write(present::message_event(now(), to_present(m.dir), m.type, m.data));

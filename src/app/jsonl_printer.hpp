@@ -2,6 +2,7 @@
 // page): open, frame (with -F), message (both directions), ping, pong, close, error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "app/console.hpp"
@@ -20,6 +21,10 @@ public:
     void open(std::string_view url, const proto::HttpHead& head, std::string_view subprotocol,
               std::string_view extensions);
     void error(std::string_view kind, std::string_view message, int exit_code);
+    // --reconnect: try try_number (of max_tries, 0: no limit) after delay_ms; kind/message: why
+    // the last attempt ended.
+    void reconnect(unsigned try_number, unsigned max_tries, std::int64_t delay_ms, std::string_view kind,
+                   std::string_view message);
 
     [[nodiscard]] session::Interest interest() const override { return {frames_, false}; }
     void on_event(const session::SessionEvent& event) override;

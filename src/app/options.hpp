@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/reconnect.hpp"
 #include "net/tcp.hpp"
 #include "proto/frame_rules.hpp"
 #include "proto/http1.hpp"
@@ -66,6 +67,8 @@ struct ClientOptions {
     int max_redirects = 10;                   // --max-redirs
     bool deflate = false;                     // offer permessage-deflate
     net::Family family = net::Family::any;
+    ReconnectPolicy reconnect;                // --reconnect[=MAX], --reconnect-delay, --reconnect-always
+    double max_time = 0;                      // --max-time: the whole run; 0: no limit
     std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures
     OutputOptions out;
 };

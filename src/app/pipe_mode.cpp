@@ -70,10 +70,11 @@ private:
 class PipeMode {
 public:
     PipeMode(net::Loop& loop, Console& console, net::Stream& stream, const ClientOptions& o,
-             const std::optional<proto::DeflateParams>& deflate)
+             const std::optional<proto::DeflateParams>& deflate, const SessionContext& context)
         : loop_(loop),
           console_(console),
           o_(o),
+          context_(context),
           masks_(make_masks(o.mask_seed)),
           live_(loop, console, stream, client_session_options(o, deflate), *masks_,
                 LiveSessionSetup{&o.out, {}, 0, nullptr}),
@@ -91,12 +92,14 @@ private:
     void after_pass();
     void linger_check();
     void close_now();
+    void time_up();
     void stop_stdin();
     void on_signal(int signo);
 
     net::Loop& loop_;
     Console& console_;
     const ClientOptions& o_;
+    SessionContext context_;
     std::unique_ptr<crypto::MaskSource> masks_;
     LiveSession live_;
     MessagePrinter printer_;
@@ -112,6 +115,8 @@ private:
     std::string input_error_;
     int signal_ = 0;
     bool done_ = false;
+    bool we_closed_ = false;
+    bool time_up_ = false;
 };
 
 void PipeMode::send_record(ByteView record, std::uint64_t number) {
@@ -182,7 +187,25 @@ void PipeMode::linger_check() {
 void PipeMode::close_now() {
     if (linger_timer_) loop_.cancel(*linger_timer_);
     linger_timer_.reset();
+    if (!live_.session().closing() && !live_.session().finished()) we_closed_ = true;
     live_.session().close(proto::CloseCode{o_.close_code}, o_.close_reason);
+    live_.update();
+}
+
+// --max-time: stop reading, close with 1000 now (whatever -n or the input still wanted).
+void PipeMode::time_up() {
+    session::Session& s = live_.session();
+    if (s.finished()) return;
+    time_up_ = true;
+    stop_stdin();
+    if (linger_timer_) loop_.cancel(*linger_timer_);
+    linger_timer_.reset();
+    if (!s.closing()) we_closed_ = true;
+    s.close(proto::CloseCode::normal, {});
+    loop_.at(max_time_give_up(o_), [this] {
+        live_.session().abort(session::Outcome::timeout, {});
+        live_.update();
+    });
     live_.update();
 }
 
@@ -214,6 +237,7 @@ void PipeMode::on_signal(int signo) {
     stop_stdin();
     if (linger_timer_) loop_.cancel(*linger_timer_);
     linger_timer_.reset();
+    we_closed_ = true;
     s.close(proto::CloseCode::going_away, {});
     live_.update();
 }
@@ -226,6 +250,7 @@ SessionEnd PipeMode::run(ByteView leftover) {
         loop_.stop();
     });
     session::Session& s = live_.session();
+    if (context_.deadline) loop_.at(*context_.deadline, [this] { time_up(); });
     if (!o_.data.empty() || o_.echo) {
         for (const auto& d : o_.data)
             s.send_message(o_.binary ? MessageType::binary : MessageType::text, proto::as_bytes(d));
@@ -240,8 +265,10 @@ SessionEnd PipeMode::run(ByteView leftover) {
     if (!s.finished()) loop_.run();
     stop_stdin();
     console_.flush();
-    SessionEnd end{s.failure(), s.stats(), signal_, s.peer_close_reason()};
+    SessionEnd end{s.failure(), s.stats(), signal_, s.peer_close_reason(), we_closed_};
     if (!input_error_.empty()) end.failure = {session::Outcome::usage, input_error_};
+    if (time_up_ && end.failure.outcome != session::Outcome::protocol_violation)
+        end.failure = max_time_failure(context_.max_time);
     // The reader went away: nothing more to tell it; a violation still counts.
     if (console_.out_broken() && console_.write_error().empty() &&
         end.failure.outcome != session::Outcome::protocol_violation)
@@ -250,6 +277,14 @@ SessionEnd PipeMode::run(ByteView leftover) {
 }
 
 }  // namespace
+
+session::Failure max_time_failure(double seconds) {
+    return {session::Outcome::timeout, "--max-time " + present::seconds_text(session::seconds(seconds)) + " reached"};
+}
+
+session::TimePoint max_time_give_up(const ClientOptions& o) {
+    return session::Clock::now() + std::min<session::Duration>(session::seconds(o.close_timeout), max_time_close_grace);
+}
 
 session::SessionOptions client_session_options(const ClientOptions& o,
                                                const std::optional<proto::DeflateParams>& deflate) {
@@ -266,8 +301,9 @@ session::SessionOptions client_session_options(const ClientOptions& o,
 
 SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream, ByteView leftover,
                          const ClientOptions& options,
-                         const std::optional<proto::DeflateParams>& deflate) {
-    PipeMode mode(loop, console, stream, options, deflate);
+                         const std::optional<proto::DeflateParams>& deflate,
+                         const SessionContext& context) {
+    PipeMode mode(loop, console, stream, options, deflate, context);
     return mode.run(leftover);
 }
 

@@ -4,6 +4,7 @@
 // keeps printing until the peer's Close.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "app/console.hpp"
@@ -23,7 +24,22 @@ struct SessionEnd {
     session::SessionStats stats;
     int signal = 0;  // the signal that ended it (SIGINT, SIGTERM, SIGHUP), or 0
     std::string peer_reason;  // the peer's close reason (raw bytes: escape before showing)
+    bool we_closed = false;   // the front end started the close (input over, -n, a signal, --max-time)
 };
+
+// What the client's run tells a front end about this session.
+struct SessionContext {
+    std::optional<session::TimePoint> deadline;  // --max-time: close 1000 then, and end with exit 7
+    double max_time = 0;                         // its seconds, for the message
+    unsigned reconnect_try = 0;                  // --reconnect: this session's try; 0: the first
+};
+
+// The failure --max-time ends a session with.
+[[nodiscard]] session::Failure max_time_failure(double seconds);
+// When --max-time is up, the peer's Close is awaited for at most this (or --close-timeout,
+// when shorter), so that the run ends close to the time asked for.
+inline constexpr std::chrono::seconds max_time_close_grace{1};
+[[nodiscard]] session::TimePoint max_time_give_up(const ClientOptions& o);
 
 // The session settings the client's options ask for (pipe mode and the REPL alike).
 [[nodiscard]] session::SessionOptions client_session_options(
@@ -31,6 +47,7 @@ struct SessionEnd {
 
 [[nodiscard]] SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream,
                                        proto::ByteView leftover, const ClientOptions& options,
-                                       const std::optional<proto::DeflateParams>& deflate);
+                                       const std::optional<proto::DeflateParams>& deflate,
+                                       const SessionContext& context);
 
 }  // namespace wscope::app

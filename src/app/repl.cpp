@@ -68,7 +68,7 @@ public:
         live_.observe(view_);
     }
 
-    SessionEnd run(proto::ByteView leftover, const std::string& url);
+    SessionEnd run(proto::ByteView leftover, const std::string& url, const SessionContext& context);
 
 private:
     void on_line(std::optional<std::string> line);
@@ -87,6 +87,8 @@ private:
     ClientView view_;
     Terminal terminal_;
     int signal_ = 0;
+    bool we_closed_ = false;
+    bool time_up_ = false;
 };
 
 void ClientRepl::on_line(std::optional<std::string> line) {
@@ -134,6 +136,7 @@ void ClientRepl::close(proto::CloseCode code, std::string_view reason) {
     terminal_.close_input();
     session::Session& s = live_.session();
     if (s.closing() || s.finished()) return;
+    we_closed_ = true;
     s.close(code, reason);
     live_.update();
     if (o_.out.verbose == 0 && !o_.out.frames)
@@ -156,7 +159,7 @@ void ClientRepl::on_signal(int signo) {
     terminal_.handle_signal(signo);
 }
 
-SessionEnd ClientRepl::run(proto::ByteView leftover, const std::string& url) {
+SessionEnd ClientRepl::run(proto::ByteView leftover, const std::string& url, const SessionContext& context) {
     console_.set_prompt(&terminal_);
     loop_.on_signals({SIGINT, SIGWINCH, SIGTSTP, SIGTERM, SIGHUP}, [this](int s) { on_signal(s); });
     loop_.watch(terminal_.fd(), net::readable, [this](std::uint32_t) {
@@ -166,7 +169,22 @@ SessionEnd ClientRepl::run(proto::ByteView leftover, const std::string& url) {
     loop_.before_wait([this] {
         if (live_.session().closing()) terminal_.close_input();  // the peer closed, or we did
     });
-    console_.show_text("* connected to " + present::display_text(url) + " (/help for commands, Ctrl-D to quit)\n");
+    if (context.reconnect_try == 0)
+        console_.show_text("* connected to " + present::display_text(url) + " (/help for commands, Ctrl-D to quit)\n");
+    else
+        console_.show_text("* reconnected (try " + std::to_string(context.reconnect_try) + ") to " +
+                           present::display_text(url) + "\n");
+    if (context.deadline)
+        loop_.at(*context.deadline, [this] {
+            if (live_.session().finished()) return;
+            time_up_ = true;
+            console_.show_text("* --max-time reached\n");
+            close(proto::CloseCode::normal, {});
+            loop_.at(max_time_give_up(o_), [this] {
+                live_.session().abort(session::Outcome::timeout, {});
+                live_.update();
+            });
+        });
     live_.start(leftover, [this] { loop_.stop(); });
     if (!live_.session().finished()) loop_.run();
     loop_.unwatch(terminal_.fd());
@@ -174,7 +192,10 @@ SessionEnd ClientRepl::run(proto::ByteView leftover, const std::string& url) {
     console_.flush();
     console_.set_prompt(nullptr);
     const session::Session& s = live_.session();
-    return {s.failure(), s.stats(), signal_, s.peer_close_reason()};
+    SessionEnd end{s.failure(), s.stats(), signal_, s.peer_close_reason(), we_closed_};
+    if (time_up_ && end.failure.outcome != session::Outcome::protocol_violation)
+        end.failure = max_time_failure(context.max_time);
+    return end;
 }
 
 }  // namespace
@@ -186,9 +207,9 @@ bool client_wants_repl(const ClientOptions& o) {
 
 SessionEnd run_repl(net::Loop& loop, Console& console, net::Stream& stream, proto::ByteView leftover,
                     const ClientOptions& options, const std::optional<proto::DeflateParams>& deflate,
-                    const Timings& timings, const std::string& url) {
+                    const Timings& timings, const std::string& url, const SessionContext& context) {
     ClientRepl repl(loop, console, stream, options, deflate, timings);
-    return repl.run(leftover, url);
+    return repl.run(leftover, url, context);
 }
 
 }  // namespace wscope::app

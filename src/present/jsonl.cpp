@@ -154,4 +154,18 @@ JsonObject error_event(TimePoint ts, std::string_view kind, std::string_view mes
     return o;
 }
 
+JsonObject reconnect_event(TimePoint ts, unsigned try_number, unsigned max_tries, std::int64_t delay_ms,
+                           std::string_view kind, std::string_view message) {
+    JsonObject o = event(ts, "reconnect");
+    o.number("try", try_number);
+    if (max_tries == 0)
+        o.null("max_tries");
+    else
+        o.number("max_tries", max_tries);
+    o.number("delay_ms", delay_ms);
+    o.string("kind", kind);
+    o.string("message", message);
+    return o;
+}
+
 }  // namespace wscope::present

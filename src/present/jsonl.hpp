@@ -12,6 +12,8 @@
 //   close    dir, code (null for an empty Close body, which RFC 6455 §7.1.5 reads as 1005),
 //            name, reason
 //   error    kind, message, exit_code
+//   reconnect try (1-based), max_tries (null: no limit), delay_ms, kind and message (why the
+//            last attempt ended) — the client's --reconnect, before it waits
 //
 // data is {"text":"…"} for valid UTF-8 and {"bytes":"<base64>"} otherwise.
 #pragma once
@@ -50,6 +52,9 @@ struct OpenInfo {
                                      std::optional<std::uint16_t> code, std::string_view reason);
 [[nodiscard]] JsonObject error_event(TimePoint ts, std::string_view kind,
                                      std::string_view message, int exit_code);
+[[nodiscard]] JsonObject reconnect_event(TimePoint ts, unsigned try_number, unsigned max_tries,
+                                         std::int64_t delay_ms, std::string_view kind,
+                                         std::string_view message);
 
 // "text", "binary", "continuation", "close", "ping", "pong", or "reserved".
 [[nodiscard]] std::string_view json_opcode_name(proto::Opcode op) noexcept;
