@@ -14,6 +14,7 @@
 #include "app/pipe_mode.hpp"
 #include "app/redirect.hpp"
 #include "app/repl.hpp"
+#include "app/slow_notice.hpp"
 #include "app/stats_report.hpp"
 #include "net/event_loop.hpp"
 #include "present/describe.hpp"
@@ -77,6 +78,15 @@ proto::ClientRequest make_request(const ClientOptions& o, const net::Url& url) {
     return req;
 }
 
+// How long connecting may take before the REPL says it is connecting.
+constexpr std::chrono::milliseconds slow_connect_notice{500};
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 std::chrono::microseconds since(session::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(session::Clock::now() - t);
 }
@@ -108,6 +118,10 @@ private:
 int Client::run() {
     auto url = net::parse_url(o_.url);
     if (!url) return fail(session::Outcome::usage, url.error().message);
+    // http:// and https:// are read as ws:// and wss:// (as a browser's WebSocket does): say so.
+    for (const std::string_view scheme : {"http://", "https://"})
+        if (o_.url.size() > scheme.size() && proto::iequals(std::string_view(o_.url).substr(0, scheme.size()), scheme))
+            console_.note(std::string(scheme) + " read as " + (url->tls ? "wss://" : "ws://"));
 
     Timings timings;
     std::function<void(const std::string&)> head_trace;
@@ -130,8 +144,19 @@ int Client::run() {
         if (!proxy) return fail(outcome_for(proxy.error().code), proxy.error().message);
         plan.proxy = *proxy;
         if (o_.insecure && url->tls) console_.warning("-k: the server's certificate is not verified");
+        // In the REPL, say so when connecting takes a while (-v shows every step instead). The
+        // notice's thread has the Console only while this one is blocked below.
+        std::optional<SlowNotice> slow;
+        if (client_wants_repl(o_) && !console_.verbose())
+            slow.emplace(slow_connect_notice, [this, &url] {
+                console_.note("connecting to " + present::display_text(url->to_string()) + "...");
+                console_.flush();
+            });
         auto connected = net::connect(plan, step_trace);
-        if (!connected) return fail(outcome_for(connected.error().code), connected.error().message);
+        if (!connected) {
+            slow.reset();
+            return fail(outcome_for(connected.error().code), connected.error().message);
+        }
         timings.connect = connected->transport_time;
         if (url->tls) timings.tls = connected->tls_time;
         net::Stream& stream = *connected->stream;
@@ -142,6 +167,7 @@ int Client::run() {
                                                                     : session::Duration(session::default_connect_timeout);
         proto::HttpHead response;
         auto hs = session::client_handshake(stream, request, hs_timeout, head_trace, &response);
+        slow.reset();
         if (!hs) {
             const auto location = response.get("Location");
             if (!is_redirect(response.status) || !location)
@@ -166,6 +192,9 @@ int Client::run() {
         if (!deflate) return fail(session::Outcome::handshake_rejected, "handshake: " + deflate.error().detail);
         if (*deflate) trace("* permessage-deflate agreed: " + hs->agreed.extensions);
         if (!hs->agreed.subprotocol.empty()) trace("* subprotocol: " + hs->agreed.subprotocol);
+        if (const auto offered = proto::offered_subprotocols(request);
+            hs->agreed.subprotocol.empty() && !offered.empty())
+            trace("* the server selected none of the offered subprotocols (" + join_names(offered) + ")");
         if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
         console_.flush();
 
