@@ -7,6 +7,8 @@
 #include <array>
 #include <charconv>
 
+#include "net/fd.hpp"
+
 namespace wscope::session {
 namespace {
 
@@ -105,8 +107,7 @@ proto::Result<ClientHandshake, Failure> client_handshake(
                 // Part of connecting (--connect-timeout covers it): exit 2, as for a connect timeout.
                 return Failure{Outcome::connect_failed,
                                "handshake: no response from the server within " +
-                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                                   "s"};
+                                   net::seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(timeout))};
             continue;
         }
         if (r.status == S::eof)

@@ -142,12 +142,12 @@ class Refusals(unittest.TestCase):
 
     def test_a_handshake_without_an_answer_is_exit_2(self):
         with OneShotServer(never_answer) as server:
-            r = run_wscope(["--connect-timeout", "1", server.url], b"", timeout=15)
+            r = run_wscope(["--connect-timeout", "0.5", server.url], b"", timeout=15)
         self.assertEqual(r.rc, 2, r)
         self.assertLess(r.elapsed, 4, r)
         errors = error_lines(r.err)
         self.assertEqual(len(errors), 1, r)
-        self.assertIn("no response from the server", errors[0], r)
+        self.assertIn("no response from the server within 0.5s", errors[0], r)
 
 
 if __name__ == "__main__":
