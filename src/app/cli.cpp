@@ -26,7 +26,7 @@ constexpr const char* main_footer =
     "\n"
     "Exit status: 0 closed normally, 1 usage error, 2 could not connect, 3 TLS\n"
     "failure, 4 handshake rejected, 5 protocol violation, 6 connection lost or closed\n"
-    "with an error code, 7 timeout.\n"
+    "with an error code, 7 timeout, 8 check found failures, 130/143 interrupted.\n"
     "Every option in detail, the interactive commands, the frame and JSON Lines\n"
     "formats, the exit status: man wscope\n";
 
@@ -209,7 +209,7 @@ std::unique_ptr<CommandLine> make_command_line() {
     app.set_help_flag("-h,--help", "Show this help and exit");  // listen's copies it
     app.set_version_flag("-V,--version", std::string("wscope ") + WSCOPE_VERSION,
                          "Show the version and exit");
-    app.add_option("url", cl->client.url, "ws:// or wss:// URL to connect to")->type_name("URL");
+    app.add_option("url", cl->client.url, "ws:// or wss:// URL to connect to (http:// and https:// are read as ws:// and wss://)")->type_name("URL");
     app.add_option("-c,--connect", cl->client.url, "The URL (wscat style)")->type_name("URL")->group("");
     add_connection_options(app, *cl);
     add_input_options(app, *cl);

@@ -17,6 +17,7 @@
 #include "app/reconnect.hpp"
 #include "app/redirect.hpp"
 #include "app/repl.hpp"
+#include "app/slow_notice.hpp"
 #include "app/stats_report.hpp"
 #include "net/event_loop.hpp"
 #include "present/describe.hpp"
@@ -78,6 +79,15 @@ proto::ClientRequest make_request(const ClientOptions& o, const net::Url& url) {
             req.extra.push_back({"Authorization", "Basic " + crypto::base64_encode(proto::as_bytes(credentials))});
     }
     return req;
+}
+
+// How long connecting may take before the REPL says it is connecting.
+constexpr std::chrono::milliseconds slow_connect_notice{500};
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
 }
 
 std::chrono::microseconds since(session::TimePoint t) {
@@ -148,6 +158,10 @@ int Client::run() {
     if (!url) return fail(session::Outcome::usage, url.error().message);
     if (o_.max_time > 0) deadline_ = session::Clock::now() + session::seconds(o_.max_time);
     if (o_.insecure && url->tls) console_.warning("-k: the server's certificate is not verified");
+    // http:// and https:// are read as ws:// and wss:// (as a browser's WebSocket does): say so.
+    for (const std::string_view scheme : {"http://", "https://"})
+        if (o_.url.size() > scheme.size() && proto::iequals(std::string_view(o_.url).substr(0, scheme.size()), scheme))
+            console_.note(std::string(scheme) + " read as " + (url->tls ? "wss://" : "ws://"));
 
     Reconnector reconnector(o_.reconnect, o_.mask_seed ? *o_.mask_seed : std::random_device{}());
     for (unsigned try_number = 0;;) {
@@ -201,8 +215,19 @@ Attempt Client::attempt(net::Url url, unsigned try_number) {
         auto proxy = net::choose_proxy(url, o_.proxy, o_.noproxy, net::process_env());
         if (!proxy) return failed(outcome_for(proxy.error().code), proxy.error().message);
         plan.proxy = *proxy;
+        // In the REPL, say so when connecting takes a while (-v shows every step instead). The
+        // notice's thread has the Console only while this one is blocked below.
+        std::optional<SlowNotice> slow;
+        if (client_wants_repl(o_) && !console_.verbose())
+            slow.emplace(slow_connect_notice, [this, &url] {
+                console_.note("connecting to " + present::display_text(url.to_string()) + "...");
+                console_.flush();
+            });
         auto connected = net::connect(plan, step_trace);
-        if (!connected) return cut_short(failed(outcome_for(connected.error().code), connected.error().message));
+        if (!connected) {
+            slow.reset();
+            return cut_short(failed(outcome_for(connected.error().code), connected.error().message));
+        }
         timings.connect = connected->transport_time;
         if (url.tls) timings.tls = connected->tls_time;
         net::Stream& stream = *connected->stream;
@@ -213,6 +238,7 @@ Attempt Client::attempt(net::Url url, unsigned try_number) {
                                                                     : session::Duration(session::default_connect_timeout);
         proto::HttpHead response;
         auto hs = session::client_handshake(stream, request, bounded(hs_timeout), head_trace, &response);
+        slow.reset();
         if (!hs) {
             const auto location = response.get("Location");
             if (!is_redirect(response.status) || !location)
@@ -239,6 +265,9 @@ Attempt Client::attempt(net::Url url, unsigned try_number) {
         if (!hs->agreed.subprotocol.empty()) trace("* subprotocol: " + hs->agreed.subprotocol);
         const bool repl = client_wants_repl(o_);
         if (try_number > 0 && !repl) trace("* reconnected (try " + std::to_string(try_number) + ")");
+        if (const auto offered = proto::offered_subprotocols(request);
+            hs->agreed.subprotocol.empty() && !offered.empty())
+            trace("* the server selected none of the offered subprotocols (" + join_names(offered) + ")");
         if (jsonl_) jsonl_->open(url.to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
         console_.flush();
 

@@ -72,8 +72,9 @@ proto::FrameHeader frame_header(const repl::SendFrame& f, const SendContext& ctx
 }
 
 // "sent >> RSV3 (0x3) fin=1 rsv=101 len=2 "hi"": the frame line that -F would show.
-std::string frame_note(const proto::FrameHeader& h, proto::ByteView payload) {
+std::string frame_note(const proto::FrameHeader& h, proto::ByteView payload, std::uint64_t continuation) {
     present::FrameInfo info;
+    info.continuation_index = h.opcode == proto::Opcode::continuation ? continuation : 0;
     info.dir = present::Direction::out;
     info.header = h;
     info.payload = payload;
@@ -101,7 +102,7 @@ std::string send_action(session::Session& s, const repl::Action& a, const SendCo
     } else if (const auto* r = std::get_if<repl::SendFrame>(&a)) {
         const proto::FrameHeader h = frame_header(*r, ctx);
         s.send_raw(h, r->payload);
-        if (!ctx.frames_shown) note = frame_note(h, r->payload);
+        if (!ctx.frames_shown) note = frame_note(h, r->payload, s.sent_continuation_index());
     } else if (const auto* c = std::get_if<repl::Close>(&a)) {
         s.close(proto::CloseCode{c->code}, c->reason);
         note = "sent close " + present::close_text(c->code, c->reason) + "; waiting for the peer's close";

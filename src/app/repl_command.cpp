@@ -96,7 +96,7 @@ constexpr std::array<Command, 12> commands{{
     {"/pong", "/pong [TEXT]", "send an unsolicited pong", false, parse_pong},
     {"/close", "/close [CODE [REASON]]", "close (1000 by default), wait for the peer's close",
      false, parse_close},
-    {"/binary", "/binary HEX...", "send bytes as a binary message: 48 65 6c or 48656c", false,
+    {"/binary", "/binary HEX...", "send bytes as a binary message: 48 65 6c, 48656c, 48:65:6c or 0x48 0x65", false,
      parse_binary},
     {"/file", "/file [-b] PATH", "send a file as text (UTF-8 only), or as binary (-b)", false,
      parse_file},
@@ -374,14 +374,36 @@ void append_help_row(std::string& out, std::string_view usage, std::string_view 
 
 std::optional<proto::Bytes> parse_hex(std::string_view text) {
     proto::Bytes out;
-    std::string_view rest = text;
-    for (std::string_view group = next_word(rest); !group.empty(); group = next_word(rest)) {
-        if (group.size() % 2 != 0) return std::nullopt;
+    // One group of digits: an even number of them, or one or two after 0x.
+    auto add_group = [&out](std::string_view group) {
+        const bool prefixed = group.size() > 2 && group[0] == '0' && (group[1] == 'x' || group[1] == 'X');
+        if (prefixed) group.remove_prefix(2);
+        if (group.empty()) return false;
+        if (group.size() % 2 != 0 && !(prefixed && group.size() == 1)) return false;
+        if (group.size() == 1) {
+            const int lo = hex_digit(group[0]);
+            if (lo < 0) return false;
+            out.push_back(static_cast<std::uint8_t>(lo));
+            return true;
+        }
         for (std::size_t i = 0; i < group.size(); i += 2) {
             const int hi = hex_digit(group[i]);
             const int lo = hex_digit(group[i + 1]);
-            if (hi < 0 || lo < 0) return std::nullopt;
+            if (hi < 0 || lo < 0) return false;
             out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+        }
+        return true;
+    };
+    std::string_view rest = text;
+    for (std::string_view word = next_word(rest); !word.empty(); word = next_word(rest)) {
+        // "48:69" (as Wireshark copies bytes) and "0x48,0x69" separate bytes within a word; a
+        // word may end with the comma of a C array ("0x48, 0x69").
+        if (word.size() > 1 && word.back() == ',') word.remove_suffix(1);
+        for (;;) {
+            const auto sep = word.find_first_of(":,");
+            if (!add_group(word.substr(0, sep))) return std::nullopt;
+            if (sep == std::string_view::npos) break;
+            word.remove_prefix(sep + 1);
         }
     }
     return out;

@@ -86,8 +86,9 @@ inline constexpr std::size_t max_fragments = 4096;
 
 [[nodiscard]] Action parse_line(std::string_view line, Side side);
 
-// "48 65 6c6c 6f" → bytes. Whitespace separates groups; each group is an even number of hex
-// digits (either case). Empty text gives no bytes; anything else malformed gives nullopt.
+// "48 65 6c6c 6f", "48:65:6c", "0x48 0x65,0x6c" → bytes. Whitespace, ':' and ',' separate
+// groups; each group is an even number of hex digits (either case), optionally after 0x (then
+// one digit is a byte too). Empty text gives no bytes; anything else malformed gives nullopt.
 [[nodiscard]] std::optional<proto::Bytes> parse_hex(std::string_view text);
 
 // The command names ("/binary", "/close", …) available on a side, sorted.

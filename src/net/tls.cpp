@@ -36,6 +36,7 @@ struct TlsStream::Io {
     long verify_code = X509_V_OK;
     std::string verify_detail;  // "certificate is for other.example, not localhost"
     std::string expected_name;  // the host name or IP the client asked for
+    std::string first_bytes;    // the first few bytes the peer sent (to recognise plain HTTP)
 };
 
 namespace {
@@ -204,6 +205,8 @@ int bio_read(BIO* bio, char* data, std::size_t len, std::size_t* done) {
     switch (r.status) {
         case Status::ok:
             *done = r.n;
+            if (io->first_bytes.size() < 5)
+                io->first_bytes.append(data, std::min(r.n, 5 - io->first_bytes.size()));
             return 1;
         case Status::want_read:
             BIO_set_retry_read(bio);
@@ -478,9 +481,12 @@ IoResult TlsStream::handshake_step() {
         error_ = {NetErrc::tls_verify, verify_message(verify, detail, prefix)};
     } else if (err == SSL_ERROR_SSL) {
         std::string text = "TLS handshake" + with + " failed: " + explain(reason, server_);
-        if (ERR_GET_REASON(reason.code) == SSL_R_WRONG_VERSION_NUMBER && !server_)
+        const bool wrong_version = ERR_GET_REASON(reason.code) == SSL_R_WRONG_VERSION_NUMBER;
+        if (!server_ && io_->first_bytes.rfind("HTTP/", 0) == 0)
+            text += " (the server answered in plain HTTP: is it ws://?)";
+        else if (wrong_version && !server_)
             text += " (is the server speaking TLS on this port?)";
-        if (ERR_GET_REASON(reason.code) == SSL_R_WRONG_VERSION_NUMBER && server_)
+        if (wrong_version && server_)
             text += " (the client is not speaking TLS)";
         error_ = {NetErrc::tls_handshake, text};
     } else if (!io_->error.empty()) {

@@ -102,8 +102,7 @@ Result<std::optional<DeflateParams>> deflate_accept_response(std::string_view ex
                 const auto bits = param.value ? window_bits(*param.value) : std::nullopt;
                 if (!bits) return bad(std::string(param.name) + " needs a value from 8 to 15");
                 if (idx == 2) p.peer_max_window_bits = *bits;
-                // zlib cannot compress with an 8-bit window (it silently uses 9): we cannot honour it.
-                if (idx == 3 && *bits == 8) return bad("client_max_window_bits=8 is not supported");
+                // 8 is honoured by a compressor without back-references (see Deflater).
                 if (idx == 3) p.our_max_window_bits = *bits;
             }
         }
@@ -138,8 +137,8 @@ std::optional<DeflateAgreement> deflate_negotiate(const std::vector<std::string>
             }
             if (idx == 2) {
                 const auto bits = param.value ? window_bits(*param.value) : std::nullopt;
-                // An 8-bit window cannot be honoured with zlib: decline this offer.
-                if (!bits || *bits == 8) {
+                // 8 is honoured by a compressor without back-references (see Deflater).
+                if (!bits) {
                     ok = false;
                 } else {
                     a.params.our_max_window_bits = *bits;
@@ -222,8 +221,13 @@ void Deflater::compress(ByteView data, bool last, Bytes& out) {
     if (!s_->ready) {
         z = z_stream{};
         use_counter(z, s_->counter);
-        // Negative window bits: raw DEFLATE, no zlib header or checksum (§7.2.1).
-        deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -window_bits_, 8, Z_DEFAULT_STRATEGY);
+        // Negative window bits: raw DEFLATE, no zlib header or checksum (§7.2.1). zlib refuses a
+        // raw stream with an 8-bit window (RFC 7692 §7.1.2.2 allows asking for one): for 8 we
+        // code literals only (Z_HUFFMAN_ONLY), which refer to no window at all, so any decoder
+        // window decodes them.
+        const bool no_window = window_bits_ <= 8;
+        deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, no_window ? -9 : -window_bits_, 8,
+                     no_window ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY);
         s_->ready = true;
     }
     z.next_in = const_cast<Bytef*>(data.data());

@@ -59,6 +59,20 @@ bool is_default_header(std::string_view name) {
 
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// What the request offered for a list header (§4.1 counts "the client's handshake"): the
+// values of -H lines of that name when there are any (they replace the default), else ours.
+std::vector<std::string> offered(const ClientRequest& req, std::string_view name,
+                                 const std::vector<std::string>& defaults) {
+    std::vector<std::string> out;
+    bool replaced = false;
+    for (const auto& f : req.extra) {
+        if (!iequals(f.name, name)) continue;
+        replaced = true;
+        for (auto item : split_list(f.value)) out.emplace_back(item);
+    }
+    return replaced ? out : defaults;
+}
+
 }  // namespace
 
 std::string compute_accept(std::string_view key) {
@@ -76,6 +90,10 @@ std::string make_key() {
 std::string effective_key(const ClientRequest& req) {
     if (const HeaderField* f = find_extra(req, "Sec-WebSocket-Key")) return f->value;
     return req.key;
+}
+
+std::vector<std::string> offered_subprotocols(const ClientRequest& req) {
+    return offered(req, "Sec-WebSocket-Protocol", req.subprotocols);
 }
 
 std::string make_request(const ClientRequest& req) {
@@ -125,22 +143,21 @@ Result<Agreement> check_response(const HttpHead& response, const ClientRequest& 
     Agreement agreed;
     // §4.1: a subprotocol "that was not present in the client's handshake" fails the connection.
     if (auto proto = response.get("Sec-WebSocket-Protocol")) {
-        const bool offered =
-            std::find(req.subprotocols.begin(), req.subprotocols.end(), *proto) != req.subprotocols.end();
-        if (!offered)
+        const auto protocols = offered_subprotocols(req);
+        if (std::find(protocols.begin(), protocols.end(), *proto) == protocols.end())
             return Error{Errc::handshake_unrequested_subprotocol,
                          "server chose subprotocol " + quote(*proto) +
-                             (req.subprotocols.empty() ? ", but none was offered"
-                                                       : ", which was not offered")};
+                             (protocols.empty() ? ", but none was offered" : ", which was not offered")};
         agreed.subprotocol = *proto;
     }
     // §4.1: so does an extension "not present in the client's handshake".
     if (auto ext = response.get("Sec-WebSocket-Extensions")) {
+        const auto extensions = offered(req, "Sec-WebSocket-Extensions", req.extensions);
         for (auto element : split_list(*ext)) {
             const auto name = extension_name(element);
-            const bool offered = std::any_of(req.extensions.begin(), req.extensions.end(),
-                                             [&](const std::string& o) { return extension_name(o) == name; });
-            if (!offered)
+            const bool was_offered = std::any_of(extensions.begin(), extensions.end(),
+                                                 [&](const std::string& o) { return extension_name(o) == name; });
+            if (!was_offered)
                 return Error{Errc::handshake_unrequested_extension,
                              "server chose extension " + quote(name) + ", which was not offered"};
         }

@@ -38,6 +38,9 @@ struct ClientRequest {
 [[nodiscard]] std::string make_request(const ClientRequest& req);
 // The key actually sent: req.key, unless an extra header replaced it.
 [[nodiscard]] std::string effective_key(const ClientRequest& req);
+// The subprotocols offered as sent: req.subprotocols, unless -H replaced the header (§4.1
+// counts what was in the client's handshake).
+[[nodiscard]] std::vector<std::string> offered_subprotocols(const ClientRequest& req);
 
 struct Agreement {
     std::string subprotocol;  // empty: none

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <optional>
 
 namespace wscope::proto {
 namespace {
@@ -66,6 +68,20 @@ Result<void> parse_fields(const std::vector<std::string_view>& lines, HttpHead& 
         head.fields.push_back({std::string(name), std::string(value)});
     }
     return {};
+}
+
+// A head starts with a token (a method, or "HTTP" in a status line; RFC 9112 §3, §4), after
+// any empty lines (§2.2). Bytes that cannot start one fail the head at once rather than when
+// the size limit or a timeout is reached: a TLS ClientHello (record type 0x16) sent to a
+// plain listener is the usual case.
+std::optional<Error> bad_start(std::string_view buf) {
+    const auto first = buf.find_first_not_of("\r\n");
+    if (first == std::string_view::npos || is_tchar(buf[first])) return std::nullopt;
+    if (buf[first] == '\x16')
+        return Error{Errc::http_malformed, "a TLS handshake, not HTTP: this end speaks plain ws://"};
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(buf[first])));
+    return malformed(std::string("it starts with byte ") + hex);
 }
 
 }  // namespace
@@ -141,6 +157,10 @@ HeadReader::Status HeadReader::feed(ByteView& in) {
         }
     }
     in = in.subspan(take);
+    if (auto bad = bad_start(buf_)) {
+        error_ = std::move(*bad);
+        return Status::error;
+    }
     if (buf_.size() >= max_head_size) {
         error_ = Error{Errc::http_head_too_large,
                        "HTTP head exceeds " + std::to_string(max_head_size / 1024) + " KiB"};

@@ -3,7 +3,11 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+
+#include "net/fd.hpp"
 
 namespace wscope::session {
 namespace {
@@ -30,6 +34,39 @@ void trace_head(const std::function<void(const std::string&)>& trace, std::strin
         if (nl == std::string_view::npos) break;
         head.remove_prefix(nl + 1);
     }
+}
+
+// How much of a refusal's body -v shows, and how long it waits for it: enough for the
+// explanation servers put there ("403 Forbidden: bad token"), never a download.
+constexpr std::size_t max_body_shown = 2048;
+constexpr auto body_wait = std::chrono::milliseconds(1000);
+
+// -v shows the body of a non-101 answer as curl -v does: what came with the head, then what
+// follows until Content-Length bytes, the end of the stream, max_body_shown or body_wait.
+void trace_body(net::Stream& stream, const proto::HttpHead& response, proto::ByteView first,
+                TimePoint deadline, const std::function<void(const std::string&)>& trace) {
+    std::size_t want = max_body_shown;
+    if (auto length = response.get("Content-Length")) {
+        std::size_t n = 0;
+        const auto [ptr, ec] = std::from_chars(length->data(), length->data() + length->size(), n);
+        if (ec == std::errc{} && ptr == length->data() + length->size()) want = std::min(n, max_body_shown);
+    }
+    std::string body(first.begin(), first.begin() + std::min(first.size(), want));
+    deadline = std::min(deadline, Clock::now() + body_wait);
+    std::array<std::uint8_t, 2048> buf{};
+    while (body.size() < want) {
+        net::IoResult r = stream.read_some(buf);
+        if (r.status == S::ok) {
+            body.append(buf.begin(), buf.begin() + std::min(r.n, want - body.size()));
+            continue;
+        }
+        if (r.status != S::want_read && r.status != S::want_write) break;
+        if (!wait_for(stream, r.status == S::want_read ? POLLIN : POLLOUT, deadline)) break;
+    }
+    if (body.empty()) return;
+    trace("<");
+    trace_head(trace, body, "< ");
+    if (body.size() == max_body_shown) trace("* (the body is cut at " + std::to_string(max_body_shown) + " bytes)");
 }
 
 Failure rejected(std::string message) { return {Outcome::handshake_rejected, "handshake: " + std::move(message)}; }
@@ -67,9 +104,10 @@ proto::Result<ClientHandshake, Failure> client_handshake(
         net::IoResult r = stream.read_some(buf);
         if (r.status == S::want_read || r.status == S::want_write) {
             if (!wait_for(stream, r.status == S::want_read ? POLLIN : POLLOUT, deadline))
-                return rejected("no response from the server within " +
-                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                                "s");
+                // Part of connecting (--connect-timeout covers it): exit 2, as for a connect timeout.
+                return Failure{Outcome::connect_failed,
+                               "handshake: no response from the server within " +
+                                   net::seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(timeout))};
             continue;
         }
         if (r.status == S::eof)
@@ -85,6 +123,7 @@ proto::Result<ClientHandshake, Failure> client_handshake(
         auto parsed = proto::parse_response_head(reader.head());
         if (!parsed) return rejected(parsed.error().detail);
         if (response_out) *response_out = *parsed;
+        if (trace && parsed->status != 101) trace_body(stream, *parsed, in, deadline, trace);
         auto agreed = proto::check_response(*parsed, request);
         if (!agreed) return rejected(agreed.error().detail.empty() ? agreed.error().describe()
                                                                    : agreed.error().detail);

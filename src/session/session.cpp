@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "net/event_loop.hpp"
+#include "net/send_queue.hpp"
 #include "proto/close_code.hpp"
 #include "proto/frame.hpp"
 
@@ -363,12 +364,16 @@ void Session::abort(Outcome outcome, std::string message) {
 // The frame just encoded, as the observers see it: no parsing and no masking again.
 void Session::report_sent(std::optional<proto::ByteView> uncompressed) {
     ++stats_.frames_out;
-    if (!frames_wanted_) return;
     const proto::SentFrame& s = conn_.last_sent();
+    // Continuations are numbered within the message they continue (CONT#1, CONT#2…).
+    if (s.header.opcode == proto::Opcode::continuation) ++out_continuation_;
+    else if (!proto::is_control(s.header.opcode)) out_continuation_ = 0;
+    if (!frames_wanted_) return;
     const proto::ByteView header(out_.data() + s.offset, s.header_size);
     const proto::ByteView wire(out_.data() + s.offset + s.header_size, s.payload.size());
     const bool data = !proto::is_control(s.header.opcode);
-    FrameHeaderEvent h{Direction::out, s.header, header, 0, proto::MessageType::binary, std::nullopt};
+    const std::uint64_t index = s.header.opcode == proto::Opcode::continuation ? out_continuation_ : 0;
+    FrameHeaderEvent h{Direction::out, s.header, header, index, proto::MessageType::binary, std::nullopt};
     if (data && options_.deflate && uncompressed) h.uncompressed = uncompressed;
     emit(h);
     emit(FramePayloadEvent{Direction::out, s.payload, wire, 0, true});
@@ -404,10 +409,12 @@ void Session::flush() {
         out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
         out_pos_ = 0;
     }
-    // Our Close is on the wire: from now on the peer's silence is measured.
+    // Our Close is written: once the peer has received it (its TCP acknowledged every byte),
+    // the peer's silence is measured. A slow link may still hold megabytes of what we wrote.
     if (close_end_ && written_ >= *close_end_ && !close_deadline_ && !violated_) {
-        close_deadline_ = time_.now() + options_.close_timeout;
         close_end_.reset();
+        drain_.emplace(DrainWatch{net::unacknowledged_bytes(stream_.fd()), time_.now()});
+        check_drain(time_.now());
     }
     if (finished_ || pending_out() != 0 || options_.role != proto::Role::server || write_shut_) return;
     // §7.1.1: once both Close frames have passed, the server closes the TCP connection.
@@ -440,6 +447,7 @@ void Session::tick() {
         finish(Outcome::protocol_violation, failure_.message);
         return;
     }
+    if (drain_ && close_deadline_ && now >= *close_deadline_ && check_drain(now)) return;
     if (close_deadline_ && now >= *close_deadline_) {
         if (conn_.close_received()) {
             finish(Outcome::normal, {});  // the handshake is complete; the peer kept the socket
@@ -464,7 +472,28 @@ void Session::tick() {
 }
 
 void Session::touch() {
-    if (close_deadline_) close_deadline_ = time_.now() + options_.close_timeout;
+    if (drain_) drain_->since = time_.now();  // the peer is not silent
+    else if (close_deadline_) close_deadline_ = time_.now() + options_.close_timeout;
+}
+
+// While our bytes are still crossing the link, polls the socket's unacknowledged bytes every
+// drain_poll; the close timeout starts once they are all acknowledged. Bytes that stop moving
+// for close_timeout are the peer's silence too. Returns true while still waiting.
+bool Session::check_drain(TimePoint now) {
+    const std::size_t left = net::unacknowledged_bytes(stream_.fd());
+    if (left == 0) {
+        drain_.reset();
+        close_deadline_ = now + options_.close_timeout;
+        return false;
+    }
+    if (left < drain_->unacknowledged) *drain_ = DrainWatch{left, now};
+    if (now - drain_->since >= options_.close_timeout) {
+        drain_.reset();
+        close_deadline_ = now;  // stalled: the timeout fires now
+        return false;
+    }
+    close_deadline_ = now + drain_poll;
+    return true;
 }
 
 void Session::finish(Outcome outcome, std::string message) {

@@ -118,6 +118,9 @@ public:
     [[nodiscard]] bool finished() const { return finished_; }
     [[nodiscard]] const Failure& failure() const { return failure_; }
     [[nodiscard]] const SessionStats& stats() const { return stats_; }
+    // The number of the last continuation frame sent within its message (1, 2…); 0 when the
+    // last data frame sent was not a continuation.
+    [[nodiscard]] std::uint64_t sent_continuation_index() const { return out_continuation_; }
     // The close code and reason the peer sent, if any (the reason is the peer's bytes: escape
     // it before it reaches a terminal).
     [[nodiscard]] std::optional<std::uint16_t> peer_close_code() const { return peer_code_; }
@@ -161,6 +164,7 @@ private:
     std::unique_ptr<ReadBuffer> own_reads_;
     ReadBuffer* reads_;
     bool frames_wanted_ = false;
+    std::uint64_t out_continuation_ = 0;  // see sent_continuation_index()
 
     proto::Bytes out_;
     std::size_t out_pos_ = 0;
@@ -181,6 +185,14 @@ private:
 
     // Timers.
     std::optional<TimePoint> close_deadline_;  // silence limit while closing (normal close)
+    // Our Close is written but not yet acknowledged by the peer's TCP (see check_drain).
+    struct DrainWatch {
+        std::size_t unacknowledged = 0;
+        TimePoint since{};  // when that count last went down
+    };
+    std::optional<DrainWatch> drain_;
+    static constexpr Duration drain_poll = std::chrono::milliseconds(20);
+    bool check_drain(TimePoint now);
     std::optional<TimePoint> fail_deadline_;   // fixed end of a failed connection
     std::optional<TimePoint> next_ping_;
     std::optional<TimePoint> pong_deadline_;

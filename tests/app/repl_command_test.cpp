@@ -123,7 +123,9 @@ TEST_CASE("/binary") {
     check_usage("/binary 4", "/binary");
     check_usage("/binary 486", "/binary");
     check_usage("/binary zz", "/binary");
-    check_usage("/binary 0x48", "/binary");
+    CHECK(as<SendBinary>(client("/binary 0x48 0x69")).data == bytes({0x48, 0x69}));
+    CHECK(as<SendBinary>(client("/binary 48:69")).data == bytes({0x48, 0x69}));
+    check_usage("/binary 0x", "/binary");
 }
 
 TEST_CASE("parse_hex") {
@@ -134,6 +136,17 @@ TEST_CASE("parse_hex") {
     CHECK(!parse_hex("d e"));
     CHECK(!parse_hex("0g"));
     CHECK(!parse_hex("abc"));
+    // The forms people paste: 0x prefixes (C, Python), colons (Wireshark), commas.
+    CHECK(*parse_hex("0x48 0x69") == bytes({0x48, 0x69}));
+    CHECK(*parse_hex("48:69") == bytes({0x48, 0x69}));
+    CHECK(*parse_hex("0x48,0x69, 0XA") == bytes({0x48, 0x69, 0x0a}));
+    CHECK(*parse_hex("0x4869") == bytes({0x48, 0x69}));
+    CHECK(!parse_hex("48::69"));
+    CHECK(!parse_hex("48,,"));
+    CHECK(!parse_hex(","));
+    CHECK(!parse_hex("0x"));
+    CHECK(!parse_hex("48:"));
+    CHECK(!parse_hex("0xg1"));
 }
 
 TEST_CASE("/file") {

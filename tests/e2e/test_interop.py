@@ -3,9 +3,10 @@
 permessage-deflate, RFC 7692), websocketd, libwebsockets' test server and Node's `ws`, each
 from its Debian or npm package (scripts/deps), started here on 127.0.0.1 on a free port.
 
-Every case keeps stdin open and ends with `-n N` (close on the N-th reply), so that none
-depends on what a server does with replies it had not sent when our Close arrived; the cases
-that do are in test_interop_pending.py.
+Most cases keep stdin open and end with `-n N` (close on the N-th reply). RepliesAtEof does
+not: python `websockets` and websocketd answer our Close without sending the replies they were
+about to send, which RFC 6455 §5.5.1 allows, and the linger of SPEC §2.1 (-w, 0.5 s of peer
+silence by default) is what keeps those replies.
 """
 import os
 import random
@@ -22,6 +23,10 @@ def autobahn(*options):
 
 def debian(kind):
     return Peer([PYTHON, os.path.join(PEERS, "debian_peer.py"), kind])
+
+
+def python_websockets():
+    return Peer([PYTHON, os.path.join(PEERS, "pyserver.py"), "--mode", "plain-echo"])
 
 
 def node(*options):
@@ -196,6 +201,70 @@ class NodeWs(unittest.TestCase):
             counts = dict(kv.split("=") for kv in link.wait_for("CLOSED ").split()[2:])
             self.assertGreater(int(counts["up"]), 4 * 65536)
             self.assertGreater(int(counts["down"]), 4 * 65536)
+
+
+class RepliesAtEof(unittest.TestCase):
+    """stdin ends right after the input: the replies must still be printed, and exit 0."""
+
+    def runs(self, url, args, data, expected, n):
+        lost = []
+        for i in range(n):
+            r = run_wscope([*args, url], data, timeout=20)
+            if r.rc != 0 or r.out != expected:
+                lost.append(f"run {i + 1}: exit {r.rc}, {len(r.out)} of {len(expected)} bytes "
+                            f"back; stderr {r.err.strip()[:200]!r}")
+        self.assertEqual(lost, [], f"{len(lost)} of {n} runs lost replies")
+
+    def test_echo_hi_to_python_websockets(self):
+        with python_websockets() as peer:
+            self.runs(peer.url, [], b"hi\n", b"hi\n", 20)
+
+    def test_64k_message_to_python_websockets(self):
+        data = b"x" * 65536
+        with python_websockets() as peer:
+            self.runs(peer.url, ["--whole"], data, data + b"\n", 10)
+
+    def test_two_lines_to_websocketd_cat(self):
+        with debian("websocketd-cat") as peer:
+            self.runs(peer.url, [], b"a\nb\n", b"a\nb\n", 10)
+
+
+class CloseTimerWhileSending(unittest.TestCase):
+    def test_16_mib_to_node_ws_through_a_2_mb_per_s_link(self):
+        # The close timeout (2 s) counts from when our Close is written, not from stdin's end.
+        data = random.Random(5).randbytes(16 << 20)
+        with node() as peer, throttle(peer.port, 2_000_000) as link:
+            r = run_wscope(["-b", "--whole", link.url], data, timeout=60)
+            closed = peer.wait_for("CLOSED ", timeout=30)
+        self.assertEqual(closed, "CLOSED 1000 ", r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(len(r.out), len(data), r)
+        self.assertTrue(r.out == data, "the echo differs from what was sent")
+
+
+class DeflateWindowBits8(unittest.TestCase):
+    def test_server_asking_client_max_window_bits_8(self):
+        # zlib cannot make a raw deflate stream with an 8-bit window: wscope compresses
+        # without back-references then, which any window decodes (RFC 7692 §7.1.2.2).
+        rng = random.Random(RNG_SEED)
+        text = repetitive(rng, 20000, block=1000)
+        with node("--deflate", "--client-max-window-bits", "8") as peer:
+            r = round_trip(self, peer.url, ["hi", text, text], "--deflate", "-v")
+        self.assertIn("client_max_window_bits=8", response_extensions(r.err)[0], r)
+
+
+class OffersMadeWithHeaders(unittest.TestCase):
+    """RFC 6455 §4.1 counts what was in the client's handshake, -H lines included."""
+
+    def test_subprotocol_offered_with_h(self):
+        with autobahn("--subprotocol", "chat") as peer:
+            round_trip(self, peer.url, ["hi"], "-H", "Sec-WebSocket-Protocol: chat")
+
+    def test_extension_offered_with_h(self):
+        with autobahn() as peer:
+            r = round_trip(self, peer.url, ["hi", "x" * 5000], "-v",
+                           "-H", "Sec-WebSocket-Extensions: permessage-deflate")
+        self.assertTrue(response_extensions(r.err)[0].startswith("permessage-deflate"), r)
 
 
 if __name__ == "__main__":

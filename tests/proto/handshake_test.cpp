@@ -271,6 +271,28 @@ TEST_CASE("handshake: check_response agrees on an offered subprotocol and extens
           "handshake_unrequested_extension");
 }
 
+TEST_CASE("handshake: offers made with -H count as offered (RFC 6455 §4.1)") {
+    const std::vector<std::string> base = {"Upgrade: websocket", "Connection: Upgrade", accept_line};
+    auto fields = base;
+    fields.push_back("Sec-WebSocket-Protocol: chat");
+    fields.push_back("Sec-WebSocket-Extensions: permessage-deflate");
+    const HttpHead answer = response("HTTP/1.1 101 Switching Protocols", fields);
+
+    ClientRequest req = basic_request();
+    req.extra = {{"Sec-WebSocket-Protocol", "v1, chat"}, {"sec-websocket-extensions", "permessage-deflate"}};
+    const auto r = check_response(answer, req);
+    REQUIRE_MESSAGE(r.ok(), r.error().detail);
+    CHECK(r->subprotocol == "chat");
+    CHECK(r->extensions == "permessage-deflate");
+
+    // -H replaces the default offer: what it no longer lists is not offered.
+    req.subprotocols = {"chat"};
+    req.extra = {{"Sec-WebSocket-Protocol", "v1"}};
+    CHECK(check_name(check_response(answer, req)) == "handshake_unrequested_subprotocol");
+    req.extra = {{"Sec-WebSocket-Protocol", ""}};  // an empty -H removes the header
+    CHECK(check_name(check_response(answer, req)) == "handshake_unrequested_subprotocol");
+}
+
 TEST_CASE("handshake: check_request accepts the RFC 6455 §1.2 request") {
     const HttpHead head = parse_request(request_text({{"Origin", "http://example.com"},
                                                       {"Sec-WebSocket-Protocol", "chat, superchat"}}));

@@ -141,6 +141,28 @@ TEST_CASE("http1: the 16 KiB limit") {
     CHECK(reader.error().code == Errc::http_head_too_large);
 }
 
+TEST_CASE("http1: a head that cannot be HTTP fails at its first byte") {
+    // A TLS ClientHello: record type 0x16, version 03 01, then a length.
+    HeadReader tls;
+    const Bytes hello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+    ByteView in = hello;
+    CHECK(tls.feed(in) == HeadReader::Status::error);
+    CHECK(tls.error().code == Errc::http_malformed);
+    CHECK(tls.error().detail.find("TLS handshake") != std::string::npos);
+    HeadReader binary;
+    const Bytes zero = {0x00, 'G'};
+    in = zero;
+    CHECK(binary.feed(in) == HeadReader::Status::error);
+    CHECK(binary.error().detail.find("0x00") != std::string::npos);
+    // Empty lines before the start line are allowed (RFC 9112 §2.2); tokens wait for more.
+    for (const char* start : {"\r\n", "G", "HTTP/1.1 1", "\r\nGET /"}) {
+        HeadReader reader;
+        const Bytes b = bytes_of(start);
+        in = b;
+        CHECK_MESSAGE(reader.feed(in) == HeadReader::Status::need_more, start);
+    }
+}
+
 TEST_CASE("http1: parse_request_head, the RFC 6455 §1.2 request") {
     const auto r = parse_request_head(rfc_request);
     REQUIRE(r.ok());
