@@ -154,4 +154,10 @@ JsonObject error_event(TimePoint ts, std::string_view kind, std::string_view mes
     return o;
 }
 
+JsonObject injected_event(TimePoint ts, std::string_view what) {
+    JsonObject o = event(ts, "injected");
+    o.string("injected", what);
+    return o;
+}
+
 }  // namespace wscope::present

@@ -12,6 +12,7 @@
 //   close    dir, code (null for an empty Close body, which RFC 6455 §7.1.5 reads as 1005),
 //            name, reason
 //   error    kind, message, exit_code
+//   injected injected (what a test server did on purpose: "drop@2", "reject=403"…)
 //
 // data is {"text":"…"} for valid UTF-8 and {"bytes":"<base64>"} otherwise.
 #pragma once
@@ -50,6 +51,8 @@ struct OpenInfo {
                                      std::optional<std::uint16_t> code, std::string_view reason);
 [[nodiscard]] JsonObject error_event(TimePoint ts, std::string_view kind,
                                      std::string_view message, int exit_code);
+
+[[nodiscard]] JsonObject injected_event(TimePoint ts, std::string_view what);
 
 // "text", "binary", "continuation", "close", "ping", "pong", or "reserved".
 [[nodiscard]] std::string_view json_opcode_name(proto::Opcode op) noexcept;
