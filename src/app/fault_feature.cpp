@@ -1,8 +1,11 @@
 // listen --fault (and --header, --greeting, --ping-interval): each client gets a FaultClient
 // that applies the faults at their moment — the upgrade, the stream, the session's options,
 // the open, the N-th received message — and marks every one it injects.
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>

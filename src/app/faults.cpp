@@ -184,7 +184,7 @@ FaultParse parse_fault(std::string_view spec) {
 }
 
 bool is_handshake_fault(FaultKind k) {
-    return k <= FaultKind::header;
+    return k <= FaultKind::header;  // FaultKind lists the handshake's faults first
 }
 
 namespace {

@@ -2,10 +2,12 @@
 """listen --fault (SPEC §2.6): each fault gives real clients the symptom it promises. Node `ws`
 and Python `websockets` raise their documented errors for bad-accept, reject=403,
 extra-protocol and drop; python's keepalive fails under no-pong; chop=1 still delivers
-byte-exact messages; for violate=KIND wscope's own client exits 5 naming the rule. Every
-injected fault is marked in -v, -F and --jsonl."""
+byte-exact messages; for violate=KIND wscope's own client exits 5 naming the rule; headless
+Chromium sees 1006 on drop and 4000 on close=4000@1. Every injected fault is marked in -v, -F
+and --jsonl, and the listen console's /fault applies one live."""
 import asyncio
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -192,13 +194,16 @@ class Marks(Fixture):
         self.assertIsNotNone(server.err.wait_for(lambda l: l.endswith("[1] injected: drop@2"), 5), server.describe())
 
     def test_verbose_marks_handshake_faults(self):
-        server, = self.serve(["header=X-Test: yes", "delay-handshake=300"], extra=["--echo", "-v"])
+        # The faults after the open still act when the answer to the upgrade was held.
+        server, = self.serve(["header=X-Test: yes", "delay-handshake=300", "close=4005@1"],
+                             extra=["--echo", "-v"])
         start = time.monotonic()
-        r = run_wscope([server.url, "-d", "x", "-n", "1", "-v"], timeout=20)
-        self.assertEqual(r.rc, 0, r)
+        r = run_wscope([server.url, "-d", "x", "-w", "2", "-v"], timeout=20)
+        self.assertEqual((r.rc, r.out), (6, b"x\n"), r)
+        self.assertIn("4005", error_lines(r.err)[-1])
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
         self.assertIn("< X-Test: yes", r.err)
-        for name in ("header=X-Test: yes", "delay-handshake=300"):
+        for name in ("header=X-Test: yes", "delay-handshake=300", "close=4005@1"):
             self.assertIsNotNone(server.err.wait_for(lambda l, n=name: l.endswith("[1] injected: " + n), 5),
                                  server.describe())
 
@@ -277,6 +282,42 @@ class ListenOptions(Fixture):
         self.assertEqual(r.out.decode(), "welcome\nx\n")
         self.assertIn("< X-Env: test", r.err)
         self.assertIn("ping", r.err.lower())
+
+
+# Headless Chromium through playwright-core (as tests/e2e/test_browser.py runs it): a page's
+# WebSocket to each URL in turn, its close event's code printed.
+CHROMIUM = "/usr/bin/chromium"
+PLAYWRIGHT = os.path.join(ROOT, "node_modules", "playwright-core", "package.json")
+BROWSER_CLIENT = r"""
+const { chromium } = require(process.cwd() + '/node_modules/playwright-core');
+(async () => {
+  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', headless: true, timeout: 30000,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--no-proxy-server', '--disable-dev-shm-usage']});
+  const page = await (await browser.newContext()).newPage();
+  const codes = [];
+  for (const url of process.argv.slice(1)) {
+    codes.push(await page.evaluate((u) => new Promise((resolve) => {
+      const ws = new WebSocket(u);
+      ws.onopen = () => ws.send('hello');
+      ws.onclose = (e) => resolve(e.code);
+      setTimeout(() => resolve('no close event'), 10000);
+    }), url));
+  }
+  console.log(JSON.stringify(codes));
+  await browser.close();
+})().catch((e) => { console.error(e); process.exit(2); });
+"""
+
+
+@unittest.skipUnless(os.access(CHROMIUM, os.X_OK) and os.path.isfile(PLAYWRIGHT),
+                     "BROWSER TEST NOT RUN: /usr/bin/chromium or playwright-core missing (scripts/deps)")
+class Chromium(Fixture):
+    def test_chromium_sees_1006_on_drop_and_4000_on_close(self):
+        drop, close = self.serve(["drop@1"], ["close=4000@1"], extra=["--echo"])
+        p = subprocess.run([node_binary(), "-e", BROWSER_CLIENT, drop.url, close.url], cwd=ROOT,
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p)
+        self.assertEqual(json.loads(p.stdout.decode().strip().splitlines()[-1]), [1006, 4000], p)
 
 
 class ConsoleFault(unittest.TestCase):
