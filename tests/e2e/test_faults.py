@@ -283,6 +283,24 @@ class ListenOptions(Fixture):
         self.assertIn("< X-Env: test", r.err)
         self.assertIn("ping", r.err.lower())
 
+    def test_ping_timeout_drops_a_client_that_does_not_pong(self):
+        from wsframe import OP_CLOSE, OP_PING, client_handshake
+        server, = self.serve([], extra=["--echo", "--ping-interval", "0.1", "--ping-timeout", "0.3"])
+        conn, _, _ = client_handshake(server.port, timeout=5)
+        conn.sock.settimeout(5)
+        start = time.monotonic()
+        seen = []
+        while (f := conn.read_frame_or_none()) is not None:  # never answered
+            seen.append(f.op)
+            if f.op == OP_CLOSE:
+                break
+        elapsed = time.monotonic() - start
+        conn.sock.close()
+        self.assertIn(OP_PING, seen)
+        self.assertLess(elapsed, 3)
+        self.assertGreaterEqual(elapsed, 0.3)
+        self.assertIsNotNone(server.err.wait_for(lambda l: "pong" in l, 5), server.describe())
+
 
 # Headless Chromium through playwright-core (as tests/e2e/test_browser.py runs it): a page's
 # WebSocket to each URL in turn, its close event's code printed.
