@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -220,20 +221,23 @@ private:
         client_->update();
     }
 
-    void send(proto::MessageType type, proto::ByteView data) {
+    void send(proto::MessageType type, proto::ByteView data) override {
+        if (client_ == nullptr) return;
         if (delay_.count() == 0 || loop_ == nullptr) {
             client_->session().send_message(type, data);
             client_->session().pump();
             return;
         }
         auto held = std::make_shared<proto::Bytes>(data.begin(), data.end());
-        const auto id = loop_->at(session::Clock::now() + delay_, [alive = alive_, this, type, held] {
+        auto slot = std::make_shared<net::Loop::TimerId>(0);
+        *slot = loop_->at(session::Clock::now() + delay_, [alive = alive_, this, type, held, slot] {
             if (!*alive || client_ == nullptr) return;
+            timers_.erase(*slot);
             client_->session().send_message(type, *held);
             client_->session().pump();
             client_->update();
         });
-        timers_.push_back(id);
+        timers_.insert(*slot);
     }
 
     void schedule_ping() {
@@ -289,7 +293,7 @@ private:
     std::chrono::milliseconds delay_{0};
     std::chrono::milliseconds ping_every_{0};
     std::optional<net::Loop::TimerId> ping_timer_, refill_timer_;
-    std::vector<net::Loop::TimerId> timers_;
+    std::unordered_set<net::Loop::TimerId> timers_;  // held messages (delay=MS)
     net::SlowReadStream* slow_ = nullptr;
     std::uint64_t bps_ = 0;
 };
@@ -310,17 +314,27 @@ private:
 
 }  // namespace
 
-std::unique_ptr<FaultInjector> make_live_fault_client(const ListenOptions& o, Console& console, unsigned id) {
-    return std::make_unique<FaultClient>(std::vector<Fault>{}, o, console, id, false);
-}
+namespace {
 
-std::unique_ptr<ListenFeature> make_fault_feature(const ListenOptions& o, Console& console) {
+std::vector<Fault> parsed_faults(const ListenOptions& o) {
     std::vector<Fault> faults;
     for (const auto& spec : o.faults) {
         FaultParse parsed = parse_fault(spec);  // checked already by the command line
         if (auto* f = std::get_if<Fault>(&parsed)) faults.push_back(std::move(*f));
     }
-    return std::make_unique<FaultFeature>(std::move(faults), o, console);
+    return faults;
+}
+
+}  // namespace
+
+std::unique_ptr<FaultInjector> make_fault_client(const ListenOptions& o, Console& console, unsigned id,
+                                                 bool with_options) {
+    return std::make_unique<FaultClient>(with_options ? parsed_faults(o) : std::vector<Fault>{}, o, console, id,
+                                         with_options);
+}
+
+std::unique_ptr<ListenFeature> make_fault_feature(const ListenOptions& o, Console& console) {
+    return std::make_unique<FaultFeature>(parsed_faults(o), o, console);
 }
 
 }  // namespace wscope::app

@@ -69,16 +69,20 @@ struct CraftedFrame {
 // Everything --fault asks for. Also answers the listen console's /fault ID SPEC on one client.
 [[nodiscard]] std::unique_ptr<ListenFeature> make_fault_feature(const ListenOptions& options, Console& console);
 
-// A fault feature for one client with no faults of its own, for faults applied later: a
-// script's "fault SPEC" action, the console's /fault (command("fault", SPEC)).
+// One client's fault feature, also for faults applied later: a script's "fault SPEC" action,
+// the console's /fault (command("fault", SPEC)).
 class FaultInjector : public ClientFeature {
 public:
     // Applies f now; its @N counts from the counted_from-th received message (nullopt: from
     // now). Returns what to tell the user.
     virtual std::string inject(Fault f, std::optional<std::uint64_t> counted_from) = 0;
+    // Sends a message as the faults have it (delay=MS holds it); from on_open on.
+    virtual void send(proto::MessageType type, proto::ByteView data) = 0;
 };
-[[nodiscard]] std::unique_ptr<FaultInjector> make_live_fault_client(const ListenOptions& options, Console& console,
-                                                                   unsigned id);
+// with_options: the --fault list and --header, --greeting, --ping-interval/--ping-timeout;
+// otherwise none of them (faults applied later only).
+[[nodiscard]] std::unique_ptr<FaultInjector> make_fault_client(const ListenOptions& options, Console& console,
+                                                              unsigned id, bool with_options);
 
 // How listen features mark what they did on purpose: a -F line or a -v line on stderr, and an
 // "injected" event with --jsonl.

@@ -10,8 +10,9 @@ namespace wscope::app {
 std::vector<std::unique_ptr<ListenFeature>> make_listen_features(const ListenOptions& options,
                                                                  Console& console) {
     std::vector<std::unique_ptr<ListenFeature>> features;
-    // Always there: the listen console's /fault applies faults to any client.
-    features.push_back(make_fault_feature(options, console));
+    // Always there (the listen console's /fault applies faults to any client); a script's
+    // feature carries the faults itself, so that they act on what the script sends too.
+    if (options.script.empty()) features.push_back(make_fault_feature(options, console));
     if (auto script = make_scenario_feature(options, console)) features.push_back(std::move(script));
     return features;
 }

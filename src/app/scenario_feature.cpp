@@ -23,7 +23,7 @@ class ScenarioClient final : public ClientFeature {
 public:
     ScenarioClient(std::shared_ptr<const Script> script, const ListenOptions& o, Console& console, unsigned id,
                    std::vector<std::string>& unmet)
-        : faults_(make_live_fault_client(o, console, id)),
+        : faults_(make_fault_client(o, console, id, true)),
           run_(std::move(script)),
           o_(o),
           console_(console),
@@ -31,11 +31,18 @@ public:
           unmet_(unmet) {}
     ~ScenarioClient() override { *alive_ = false; }
 
-    // The script's "fault SPEC" actions are carried out by a fault feature of our own, which
-    // sees the client's life as we do.
+    // The faults (--fault and the script's "fault SPEC" actions) and the script's messages
+    // go through a fault feature of our own, which sees the client's life as we do.
     void on_accept(std::unique_ptr<net::Stream>& stream, net::Loop& loop) override {
         loop_ = &loop;
         faults_->on_accept(stream, loop);
+    }
+    void on_handshake(const proto::HttpHead& request, HandshakeReply& reply) override {
+        faults_->on_handshake(request, reply);
+    }
+    void on_session_options(session::SessionOptions& options) override { faults_->on_session_options(options); }
+    std::optional<std::string> command(std::string_view verb, std::string_view args) override {
+        return faults_->command(verb, args);
     }
 
     void on_open(ClientControl& client) override {
@@ -114,11 +121,11 @@ private:
         switch (s.kind) {
             case Step::Kind::send_text:
                 console_.trace("* " + where + "send " + present::quoted(s.text));
-                session.send_message(proto::MessageType::text, proto::as_bytes(s.text));
+                faults_->send(proto::MessageType::text, proto::as_bytes(s.text));
                 break;
             case Step::Kind::send_binary:
                 console_.trace("* " + where + "send-binary of " + std::to_string(s.bytes.size()) + " bytes");
-                session.send_message(proto::MessageType::binary, s.bytes);
+                faults_->send(proto::MessageType::binary, s.bytes);
                 break;
             case Step::Kind::close:
                 mark_injected(console_, o_, id_, "close=" + std::to_string(s.code) + (s.text.empty() ? "" : ":" + s.text));

@@ -149,6 +149,28 @@ class Scripts(unittest.TestCase):
         self.assertEqual((code, reason), (4002, "late"))
         self.assertIsNotNone(server.out.wait_for(lambda l: '"injected":"drop"' in l, 5), server.describe())
 
+    def test_faults_act_on_what_the_script_sends(self):
+        server = self.serve('open send first\ntext "slow" fault delay=300 ; send held\n* send $msg\n',
+                            "--fault", "close=4009@2")
+
+        async def main():
+            async with connect(server.url) as ws:
+                first = await ws.recv()
+                await ws.send("slow")
+                start = time.monotonic()
+                held = await ws.recv()
+                elapsed = time.monotonic() - start
+                await ws.send("two")
+                try:
+                    await ws.recv()
+                    await ws.recv()
+                except websockets.exceptions.ConnectionClosed:
+                    pass
+                return first, held, elapsed, ws.close_code
+        first, held, elapsed, code = run(main())
+        self.assertEqual((first, held, code), ("first", "held", 4009))
+        self.assertGreaterEqual(elapsed, 0.3)
+
     def test_bad_script_is_a_usage_error_naming_line_and_column(self):
         d = tempfile.TemporaryDirectory(prefix="wscope-script-")
         self.addCleanup(d.cleanup)
