@@ -56,7 +56,7 @@ complete -c wscope -n 'not __fish_seen_subcommand_from listen check' -l color -x
 # wscope listen [OPTIONS]
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s h -l help -d 'Show this help and exit'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l echo -d 'Echo every message back to its sender'
-complete -c wscope -n '__fish_seen_subcommand_from listen' -s s -l subprotocol -x -d 'Accept this subprotocol (repeatable)'
+complete -c wscope -n '__fish_seen_subcommand_from listen' -s s -l subprotocol -x -d 'Accept this subprotocol (repeatable): the first of the client\'s offers on this list is selected'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l max-clients -x -d 'Refuse connections beyond N clients with 503 (default: no limit)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -l handshake-timeout -x -d 'Drop clients that have not completed the handshake after S seconds (default 10)'
 complete -c wscope -n '__fish_seen_subcommand_from listen' -s n -l count -x -d 'Exit after receiving N messages (from all clients)'

@@ -151,7 +151,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->required()->type_name("[HOST:]PORT");
     const char* g = "Server";
     cmd->add_flag("--echo", l.echo, "Echo every message back to its sender")->group(g);
-    cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
+    cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable): the first of the client's offers on this list is selected")
         ->allow_extra_args(false)->type_name("NAME")->group(g);
     cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients with 503 (default: no limit)")
         ->check(checks::positive_integer())->type_name("N")->group(g);
