@@ -1,5 +1,6 @@
 // listen --script: each client runs the script (scenario.hpp) on the loop. Its steps run in
 // order from one queue; a wait holds the queue on a timer.
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <iterator>
@@ -13,6 +14,7 @@
 #include "app/faults.hpp"
 #include "app/options.hpp"
 #include "app/scenario.hpp"
+#include "present/jsonl.hpp"
 #include "present/quoted_text.hpp"
 #include "session/clock.hpp"
 
@@ -89,6 +91,12 @@ public:
 private:
     void unmet(const std::string& what) {
         console_.error("[" + std::to_string(id_) + "] expectation not met: " + what);
+        if (o_.out.jsonl) {
+            present::JsonObject obj = present::error_event(std::chrono::system_clock::now(), "expect", what,
+                                                           static_cast<int>(ExitCode::check));
+            obj.number("client", id_);
+            console_.out_line(obj.line());
+        }
         unmet_.push_back(what);
     }
 

@@ -3,6 +3,7 @@
 examples (read from man/wscope.1.in, verbatim), run against Python `websockets` clients;
 expect and --oneshot's exit 8; a bad script is a usage error naming the line and column."""
 import asyncio
+import json
 import os
 import re
 import tempfile
@@ -130,7 +131,7 @@ class Scripts(unittest.TestCase):
         self.assertIn('line 2: expected text /^\\{"token":/, got text "hello"', line)
 
     def test_expect_unmet_when_the_client_leaves_first(self):
-        server = self.serve('open expect text "login"\n', "--oneshot")
+        server = self.serve('open expect text "login"\n', "--oneshot", "--jsonl")
 
         async def leave():
             async with connect(server.url):
@@ -140,6 +141,9 @@ class Scripts(unittest.TestCase):
         self.assertEqual(server.proc.returncode, 8, server.describe())
         self.assertIsNotNone(server.err.wait_for(
             lambda l: 'line 1: expected text "login", but the client left first' in l, 5), server.describe())
+        event = json.loads(server.out.wait_for(lambda l: '"kind":"expect"' in l, 5))
+        self.assertEqual((event["type"], event["exit_code"], event["client"]), ("error", 8, 1))
+        self.assertEqual(event["message"], 'line 1: expected text "login", but the client left first')
 
     def test_fault_and_drop_actions(self):
         server = self.serve('text "drop" drop\ntext "late" fault close=4002:late@1\n* send $msg\n', "--jsonl")
