@@ -50,7 +50,10 @@ public:
     SlowReadStream(std::unique_ptr<Stream> inner, std::function<void()> spent)
         : ShapedStream(std::move(inner)), spent_(std::move(spent)) {}
     IoResult read_some(proto::MutableByteView buf) override;
-    [[nodiscard]] bool has_buffered() const override { return armed_ && budget_ > 0 && ShapedStream::has_buffered(); }
+    // Decrypted bytes waiting count only while they may be read.
+    [[nodiscard]] bool has_buffered() const override {
+        return (!armed_ || budget_ > 0) && ShapedStream::has_buffered();
+    }
     void arm(std::size_t budget) {
         armed_ = true;
         budget_ = budget;

@@ -59,3 +59,27 @@ TEST_CASE("SlowReadStream: unlimited until armed; then a budget, spent told once
     CHECK(r.n == 6);
     CHECK(std::string_view(reinterpret_cast<const char*>(buf.data()), r.n) == "456789");
 }
+
+namespace {
+
+// A stream that always says it holds decrypted bytes (as TLS may).
+class Buffered final : public net::Stream {
+public:
+    IoResult read_some(proto::MutableByteView) override { return {IoResult::Status::want_read, 0, {}, false}; }
+    IoResult write_some(proto::ByteView b) override { return {IoResult::Status::ok, b.size(), {}, false}; }
+    [[nodiscard]] bool has_buffered() const override { return true; }
+    void shutdown_write() override {}
+    [[nodiscard]] int fd() const override { return -1; }
+    [[nodiscard]] std::string peer_name() const override { return "buffered"; }
+};
+
+}  // namespace
+
+TEST_CASE("SlowReadStream: buffered bytes show before arm() and while the budget lasts") {
+    net::SlowReadStream slow(std::make_unique<Buffered>(), [] {});
+    CHECK(slow.has_buffered());  // the TLS handshake must still see them
+    slow.arm(0);
+    CHECK_FALSE(slow.has_buffered());
+    slow.refill(10);
+    CHECK(slow.has_buffered());
+}
