@@ -47,10 +47,10 @@ _wscope() {
             --prefix) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
-            --tls-cert|--tls-key|--tls-client-ca) _wscope_paths "$prefix" "$cur" -f; return ;;
-            --exec|-s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size) return ;;  # a value wscope cannot guess
+            --tls-cert|--tls-key|--tls-client-ca|--script) _wscope_paths "$prefix" "$cur" -f; return ;;
+            --exec|-s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size|--fault|--header|--greeting|--ping-interval|--ping-timeout) return ;;  # a value wscope cannot guess
         esac
-        opts='-h --help --echo --exec -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
+        opts='-h --help --echo --exec -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca --fault --script --header --greeting --ping-interval --ping-timeout -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
     check)
         case $prev in
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;

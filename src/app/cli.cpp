@@ -6,6 +6,7 @@
 
 #include "app/check_cli.hpp"
 #include "app/docgen.hpp"
+#include "app/fault_cli.hpp"
 #include "app/help_format.hpp"
 #include "app/reach_cli.hpp"
 #include "app/value_checks.hpp"
@@ -156,7 +157,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
                     "Run CMD (with /bin/sh -c) for every client: its messages are CMD's stdin lines, "
                     "CMD's stdout lines are sent to it, CMD's exit closes the connection")
         ->type_name("CMD")->group(g);
-    cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable)")
+    cmd->add_option("-s,--subprotocol", l.subprotocols, "Accept this subprotocol (repeatable): the first of the client's offers on this list is selected")
         ->allow_extra_args(false)->type_name("NAME")->group(g);
     cmd->add_option("--max-clients", l.max_clients, "Refuse connections beyond N clients with 503 (default: no limit)")
         ->check(checks::positive_integer())->type_name("N")->group(g);
@@ -181,6 +182,7 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
                     "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
                     "with close 1009 (default 64M)")
         ->transform(checks::byte_size())->type_name("BYTES")->group(g);
+    add_listen_fault_options(*cmd, l);
     cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr; -vv: -v plus frame lines (-F)")->group("Output");
     cmd->add_option("--prefix", cl.listen_prefix, "The [ID] before each client's printed messages: auto (once two clients were connected at once), always or never")
         ->check(checks::one_of({"auto", "always", "never"}))->type_name("WHEN")->group("Output");

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "app/reach_cli.hpp"
+#include "app/scenario.hpp"
 #include "proto/close_code.hpp"
 
 namespace wscope::app {
@@ -78,7 +79,7 @@ std::string resolve(CommandLine& cl) {
         if (cl.listen_cmd->count("--exec") > 0 && cl.listen.exec.empty()) return "--exec needs a command";
         if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
             return "--tls-key and --tls-client-ca need --tls-cert";
-        return {};
+        return check_listen_script(cl.listen);
     }
     ClientOptions& c = cl.client;
     if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";

@@ -78,6 +78,7 @@ private:
     void choose(const repl::ChooseTarget& t);
     void list_clients();
     void show_stats();
+    void inject(const repl::InjectFault& f);
     void note(const std::string& text) { console_.show_text("* " + text + "\n"); }
     void error(const std::string& text) { console_.show(present::Tone::error, "! " + text); }
     void shut_down() {
@@ -105,6 +106,7 @@ void ListenRepl::perform(const repl::Action& action) {
     if (std::holds_alternative<repl::ListClients>(action)) return list_clients();
     if (std::holds_alternative<repl::Quit>(action)) return shut_down();
     if (const auto* t = std::get_if<repl::ChooseTarget>(&action)) return choose(*t);
+    if (const auto* f = std::get_if<repl::InjectFault>(&action)) return inject(*f);
     if (const auto* f = std::get_if<repl::SendFile>(&action)) return send_file(*f);
     send(action);
 }
@@ -160,6 +162,17 @@ void ListenRepl::choose(const repl::ChooseTarget& t) {
     target_ = t.client;
     terminal_.set_prompt(target_ ? "[" + std::to_string(*target_) + "]> " : "> ");
     note(target_ ? "sending to client " + std::to_string(*target_) + " only" : "sending to all clients");
+}
+
+void ListenRepl::inject(const repl::InjectFault& f) {
+    for (const ListenPeer& p : peers_()) {
+        if (p.id != f.client) continue;
+        const auto said = p.command ? p.command("fault", f.spec) : std::nullopt;
+        if (!said) return error("client " + std::to_string(f.client) + " takes no faults");
+        p.live->update();
+        return note(*said);
+    }
+    error("no client " + std::to_string(f.client) + " (see /clients)");
 }
 
 void ListenRepl::list_clients() {

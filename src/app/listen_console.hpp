@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct ListenPeer {
     unsigned id = 0;
     LiveSession* live = nullptr;
     std::string name;  // "127.0.0.1:41234 /chat"
+    // A command for this client's listen features (/fault): what to tell the user, or nullopt
+    // when no feature takes it.
+    std::function<std::optional<std::string>(std::string_view verb, std::string_view args)> command;
 };
 
 class ListenConsole {

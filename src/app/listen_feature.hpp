@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/event_loop.hpp"
@@ -65,6 +66,11 @@ public:
     void on_event(const session::SessionEvent& /*event*/) override {}
     // The session has ended (or the client went away before it began).
     virtual void on_close(ClientControl& /*client*/) {}
+    // A listen console command for this client (/fault ID SPEC: verb "fault"). Returns
+    // nullopt when the command is not this feature's, else what to tell the user.
+    virtual std::optional<std::string> command(std::string_view /*verb*/, std::string_view /*args*/) {
+        return std::nullopt;
+    }
 };
 
 class ListenFeature {

@@ -127,6 +127,7 @@ private:
     void drain(Client& c, session::TimePoint until);
     void on_handshake_io(Client& c);
     void answer(Client& c, bool accepted);
+    void send_reply(Client& c, const HandshakeReply& reply);
     void trace_handshake(const Client& c);
     void start_session(Client& c);
     void finish_client(Client& c);
@@ -351,13 +352,15 @@ void Server::answer(Client& c, bool accepted) {
             auto it = clients_.find(id);
             if (it == clients_.end()) return;
             it->second->deadline.reset();
-            it->second->features.clear();  // their answer is decided: do not ask again
-            Client& cl = *it->second;
-            cl.handshake->override_response(later->response);
-            answer(cl, later->accepted);
+            send_reply(*it->second, *later);  // the answer is decided: the features are not asked again
         });
         return;
     }
+    send_reply(c, reply);
+}
+
+void Server::send_reply(Client& c, const HandshakeReply& reply) {
+    c.handshake->override_response(reply.response);
     trace_handshake(c);
     std::string_view out = reply.response;
     if (reply.cut_after) out = out.substr(0, std::min(out.size(), *reply.cut_after));
@@ -598,7 +601,12 @@ std::vector<ListenPeer> Server::open_peers() {
     std::vector<ListenPeer> open;
     for (auto& [id, c] : clients_)
         if (c->live && !c->live->session().finished())
-            open.push_back({c->id, c->live.get(), c->stream->peer_name() + " " + present::display_text(c->path)});
+            open.push_back({c->id, c->live.get(), c->stream->peer_name() + " " + present::display_text(c->path),
+                            [cl = c.get()](std::string_view verb, std::string_view args) -> std::optional<std::string> {
+                                for (auto& f : cl->features)
+                                    if (auto said = f->command(verb, args)) return said;
+                                return std::nullopt;
+                            }});
     return open;
 }
 

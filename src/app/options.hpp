@@ -93,6 +93,13 @@ struct ListenOptions {
     std::uint64_t max_message = proto::default_max_message;
     PrefixMode prefix = PrefixMode::auto_;
     std::string exec;                       // --exec: run this (sh -c) for every client
+    // A test server that misbehaves on purpose (faults.hpp, scenario.hpp).
+    std::vector<std::string> faults;        // --fault SPEC
+    std::string script;                     // --script FILE
+    std::vector<std::string> headers;       // --header NAME:VALUE, added to every 101
+    std::optional<std::string> greeting;    // --greeting TEXT: sent to each client on open
+    double ping_interval = 0;               // --ping-interval S
+    double ping_timeout = 0;                // --ping-timeout S
     OutputOptions out;
 };
 

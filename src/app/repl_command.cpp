@@ -89,8 +89,9 @@ Action parse_help(std::string_view args);
 Action parse_quit(std::string_view args);
 Action parse_to(std::string_view args);
 Action parse_clients(std::string_view args);
+Action parse_fault(std::string_view args);
 
-constexpr std::array<Command, 12> commands{{
+constexpr std::array<Command, 13> commands{{
     {"/ping", "/ping [TEXT]", "send a ping; the RTT shows when its pong arrives", false,
      parse_ping},
     {"/pong", "/pong [TEXT]", "send an unsolicited pong", false, parse_pong},
@@ -109,6 +110,7 @@ constexpr std::array<Command, 12> commands{{
     {"/quit", "/quit", "close normally (1000), exit when the peer answers", false, parse_quit},
     {"/to", "/to ID|all", "send to client ID only, or to all clients again", true, parse_to},
     {"/clients", "/clients", "list the connected clients", true, parse_clients},
+    {"/fault", "/fault ID SPEC", "break client ID on purpose now, as --fault SPEC would", true, parse_fault},
 }};
 
 const Command& command(std::string_view name) {
@@ -213,6 +215,14 @@ Action parse_to(std::string_view args) {
     const auto id = parse_number<unsigned>(target);
     if (!id || *id == 0) return bad("/to", "expected a client id or \"all\"");
     return ChooseTarget{*id};
+}
+
+Action parse_fault(std::string_view args) {
+    std::string_view rest = args;
+    const auto id = parse_number<unsigned>(next_word(rest));
+    const std::string_view spec = trim(rest);
+    if (!id || *id == 0 || spec.empty()) return bad("/fault", "expected a client id and a fault SPEC");
+    return InjectFault{*id, std::string(spec)};
 }
 
 // ---------------------------------------------------------------------------- /frame

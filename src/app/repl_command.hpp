@@ -69,6 +69,11 @@ struct ChooseTarget {
     std::optional<unsigned> client;
 };
 struct ListClients {};
+// Listen side: /fault ID SPEC (a listen --fault applied to one connected client, live).
+struct InjectFault {
+    unsigned client = 0;
+    std::string spec;
+};
 struct Invalid {
     std::string message;  // what is wrong (for an unknown command, with a hint to /help)
     std::string usage;    // the command's usage line; empty for an unknown command
@@ -76,7 +81,7 @@ struct Invalid {
 
 using Action =
     std::variant<Nothing, SendText, SendBinary, SendFile, SendFragments, SendPing, SendPong, Close,
-                 SendFrame, ShowStats, ShowHelp, Quit, ChooseTarget, ListClients, Invalid>;
+                 SendFrame, ShowStats, ShowHelp, Quit, ChooseTarget, ListClients, InjectFault, Invalid>;
 
 // Limits with their reasons.
 // Control frames carry at most 125 payload bytes (RFC 6455 §5.5).

@@ -168,4 +168,10 @@ JsonObject reconnect_event(TimePoint ts, unsigned try_number, unsigned max_tries
     return o;
 }
 
+JsonObject injected_event(TimePoint ts, std::string_view what) {
+    JsonObject o = event(ts, "injected");
+    o.string("injected", what);
+    return o;
+}
+
 }  // namespace wscope::present

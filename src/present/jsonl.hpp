@@ -14,6 +14,7 @@
 //   error    kind, message, exit_code
 //   reconnect try (1-based), max_tries (null: no limit), delay_ms, kind and message (why the
 //            last attempt ended) — the client's --reconnect, before it waits
+//   injected injected (what a test server did on purpose: "drop@2", "reject=403"…)
 //
 // data is {"text":"…"} for valid UTF-8 and {"bytes":"<base64>"} otherwise.
 #pragma once
@@ -55,6 +56,8 @@ struct OpenInfo {
 [[nodiscard]] JsonObject reconnect_event(TimePoint ts, unsigned try_number, unsigned max_tries,
                                          std::int64_t delay_ms, std::string_view kind,
                                          std::string_view message);
+
+[[nodiscard]] JsonObject injected_event(TimePoint ts, std::string_view what);
 
 // "text", "binary", "continuation", "close", "ping", "pong", or "reserved".
 [[nodiscard]] std::string_view json_opcode_name(proto::Opcode op) noexcept;

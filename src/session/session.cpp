@@ -259,7 +259,7 @@ void Session::on_peer_close(const proto::CloseReceived& c) {
     stats_.close_received = c.code.value_or(0);
     if (!conn_.close_sent()) stats_.peer_closed_first = true;
     emit(CloseEvent{Direction::in, c.code, c.reason});
-    if (!conn_.close_sent()) {
+    if (!conn_.close_sent() && options_.reply_to_close) {
         // §5.5.1: answer a Close with a Close, "typically echoing the status code it received".
         peer_initiated_close_ = true;
         queue_close(c.code.value_or(0), {});
@@ -289,7 +289,8 @@ void Session::on_violation(const proto::Violation& v) {
 // The stream ended. Only the peer's Close makes that normal: after ours alone, the peer hung
 // up without answering, which is an abnormal closure (1006) as much as with no Close at all.
 void Session::on_stream_end(bool clean) {
-    if (clean) {
+    // A Close left unanswered on purpose: the peer hanging up after it is what it should do.
+    if (clean || (!options_.reply_to_close && conn_.close_received())) {
         finish(Outcome::normal, {});
         return;
     }
@@ -309,6 +310,19 @@ void Session::queue_close(std::uint16_t code, std::string_view reason) {
 
 void Session::send_message(proto::MessageType type, proto::ByteView payload) {
     if (conn_.close_sent() || finished_) return;
+    const std::size_t piece = options_.fragment_size;
+    if (piece > 0 && payload.size() > piece) {
+        for (std::size_t at = 0; at < payload.size(); at += piece) {
+            const bool first = at == 0, fin = at + piece >= payload.size();
+            const proto::ByteView part = payload.subspan(at, std::min(piece, payload.size() - at));
+            conn_.send_fragment(type, part, first, fin, out_);
+            report_sent(part);
+            report_message_out(type, part, first, fin);
+            if (!fin && options_.fragment_pings) send_ping(proto::as_bytes(std::string_view("between fragments")));
+        }
+        ++stats_.messages_out;
+        return;
+    }
     conn_.send_message(type, payload, out_);
     ++stats_.messages_out;
     report_sent(payload);
@@ -348,6 +362,11 @@ void Session::send_raw(const proto::FrameHeader& header, proto::ByteView payload
     conn_.send_raw(header, payload, out_);
     report_sent();
     if (conn_.close_sent()) close_end_ = written_ + pending_out();
+}
+
+void Session::send_wire(proto::ByteView bytes) {
+    if (conn_.close_sent() || finished_) return;
+    out_.insert(out_.end(), bytes.begin(), bytes.end());
 }
 
 void Session::close(proto::CloseCode code, std::string_view reason) {

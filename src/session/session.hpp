@@ -45,6 +45,12 @@ struct SessionOptions {
     // Data frames of at most a few bytes allowed in one message (0: no limit).
     std::uint64_t max_tiny_frames = proto::default_max_tiny_frames;
     bool auto_pong = true;
+    // false: a Close from the peer is never answered (listen --fault no-close-reply).
+    bool reply_to_close = true;
+    // Our messages go out as frames of at most this many payload bytes (0: one frame each),
+    // with a ping between the fragments when fragment_pings is set (listen --fault fragment).
+    std::size_t fragment_size = 0;
+    bool fragment_pings = false;
     Duration ping_interval{0};  // 0: no pings
     Duration ping_timeout{0};   // to wait for a pong; 0: default_ping_timeout
     Duration close_timeout = default_close_timeout;  // silence allowed while closing
@@ -107,6 +113,15 @@ public:
     // Starts the closing handshake (§7.1.2). The session finishes when the peer answers or
     // after close_timeout of silence.
     void close(proto::CloseCode code, std::string_view reason);
+    // Listen faults applied to a running session (the console's /fault).
+    void set_auto_pong(bool on) { options_.auto_pong = on; }
+    void set_reply_to_close(bool on) { options_.reply_to_close = on; }
+    void set_fragmenting(std::size_t size, bool pings) {
+        options_.fragment_size = size;
+        options_.fragment_pings = pings;
+    }
+    // Bytes as they are, outside any frame rule (a crafted violation); ignored once closing.
+    void send_wire(proto::ByteView bytes);
     // Ends the session now, without a closing handshake (a second Ctrl-C).
     void abort(Outcome outcome, std::string message);
 

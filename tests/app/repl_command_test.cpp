@@ -295,12 +295,23 @@ TEST_CASE("command names and help") {
     CHECK(c == std::vector<std::string>{"/binary", "/close", "/file", "/fragment", "/frame",
                                         "/help", "/ping", "/pong", "/quit", "/stats"});
     const std::vector<std::string> s = command_names(Side::server);
-    CHECK(s.size() == c.size() + 2);
+    CHECK(s.size() == c.size() + 3);  // /to, /clients, /fault
     const std::string help = help_text(Side::client);
     for (const auto& name : c) CHECK_MESSAGE(help.find(name) != std::string::npos, name);
     CHECK(help.find("/to") == std::string::npos);
     CHECK(help.find("mask=on|off|KEY") != std::string::npos);
     CHECK(help_text(Side::server).find("/to ID|all") != std::string::npos);
+    CHECK(help_text(Side::server).find("/fault ID SPEC") != std::string::npos);
+}
+
+TEST_CASE("/fault ID SPEC: listen side only") {
+    const auto f = parse_line("/fault 2 close=4000:bye now@3", Side::server);
+    REQUIRE(std::holds_alternative<InjectFault>(f));
+    CHECK(std::get<InjectFault>(f).client == 2);
+    CHECK(std::get<InjectFault>(f).spec == "close=4000:bye now@3");
+    CHECK(std::holds_alternative<Invalid>(parse_line("/fault 2", Side::server)));
+    CHECK(std::holds_alternative<Invalid>(parse_line("/fault x drop", Side::server)));
+    CHECK(std::holds_alternative<Invalid>(parse_line("/fault 1 drop", Side::client)));
 }
 
 TEST_CASE("completion") {

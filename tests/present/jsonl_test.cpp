@@ -158,6 +158,10 @@ TEST_CASE("jsonl: error event") {
                                   "5.1)\",\"exit_code\":5"));
 }
 
+TEST_CASE("jsonl: injected event (a test server's fault)") {
+    CHECK(injected_event(ts, "drop@2").line() == expected("\"type\":\"injected\",\"injected\":\"drop@2\""));
+}
+
 TEST_CASE("jsonl: callers can add members before writing the line") {
     JsonObject o = ping_event(ts, Direction::in, {});
     o.number("client", 3);

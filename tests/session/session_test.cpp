@@ -1141,3 +1141,43 @@ TEST_CASE("an idle session keeps no buffer from its largest message") {
     REQUIRE(r.sent().size() == 1);
     CHECK(r.session.buffered_bytes() <= 64 * 1024);
 }
+
+// ======================================================================================
+// Options for listen faults
+// ======================================================================================
+
+TEST_CASE("reply_to_close off: the client's Close is not answered; its EOF then ends it normally") {
+    SessionOptions o = server_options();
+    o.reply_to_close = false;
+    Rig r(o);
+    r.deliver(hex("88 82 37 fa 21 3d 34 12"));  // Close 1000, masked
+    CHECK(r.stream.written().empty());
+    CHECK_FALSE(r.session.finished());
+    r.deliver_eof();
+    CHECK(r.session.finished());
+    CHECK(r.outcome() == Outcome::normal);
+}
+
+TEST_CASE("fragment_size: a message goes out as frames of at most N bytes, pings between on request") {
+    SessionOptions o = server_options();
+    o.fragment_size = 2;
+    Rig r(o);
+    r.session.send_message(MessageType::text, proto::as_bytes(std::string_view("Hello")));
+    r.session.pump();
+    CHECK(r.written_hex() == "01 02 48 65 00 02 6c 6c 80 01 6f");
+    CHECK(r.session.stats().messages_out == 1);
+
+    o.fragment_pings = true;
+    Rig p(o);
+    p.session.send_message(MessageType::binary, hex("01 02 03"));
+    p.session.pump();
+    CHECK(p.written_hex() ==
+          "02 02 01 02 89 11 62 65 74 77 65 65 6e 20 66 72 61 67 6d 65 6e 74 73 80 01 03");
+}
+
+TEST_CASE("send_wire: bytes go out as given (a non-minimal length, for testing clients)") {
+    Rig r(server_options());
+    r.session.send_wire(hex("81 7e 00 02 68 69"));
+    r.session.pump();
+    CHECK(r.written_hex() == "81 7e 00 02 68 69");
+}
