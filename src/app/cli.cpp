@@ -115,7 +115,8 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
         ->type_name("TEXT")->group(g);
     app.add_option("--max-message-size", c.max_message,
                    "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
-                   "with close 1009 (default 64M)")
+                   "with close 1009 (default 64M; a compressed one may take about twice this "
+                   "memory while it is inflated)")
         ->transform(checks::byte_size())->type_name("BYTES")->group(g);
     app.add_option("--mask-seed", cl.mask_seed, "Derive mask keys from SEED (reproducible captures)")
         ->group("");
@@ -171,7 +172,8 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->check(checks::non_negative_seconds())->type_name("S")->group(g);
     cmd->add_option("--max-message-size", l.max_message,
                     "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
-                    "with close 1009 (default 64M)")
+                    "with close 1009 (default 64M; a compressed one may take about twice this "
+                    "memory while it is inflated)")
         ->transform(checks::byte_size())->type_name("BYTES")->group(g);
     cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr; -vv: -v plus frame lines (-F)")->group("Output");
     cmd->add_option("--prefix", cl.listen_prefix, "The [ID] before each client's printed messages: auto (once two clients were connected at once), always or never")
