@@ -137,7 +137,7 @@ void Session::read_some() {
 // After a violation nothing the peer sends is processed: it is read and dropped, only to see
 // the end of the stream, and the fixed deadline ends the connection whatever still comes.
 // A peer that goes on sending (a never-ending message) is read no further than
-// failure_drain_limit: then the socket is left alone until the deadline.
+// failure_drain_limit (defaults.hpp): then the socket is left alone until the deadline.
 void Session::drain_after_failure() {
     const proto::MutableByteView buf = reads_->view();
     for (int i = 0; i < reads_per_turn && !finished_ && !drain_spent(); ++i) {

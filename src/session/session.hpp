@@ -136,9 +136,6 @@ private:
     [[nodiscard]] Duration pong_wait() const;
     void read_some();
     void drain_after_failure();
-    // After a failure, this much of what the peer sends is read to see its Close and its end;
-    // then no more (the failure's deadline closes the connection).
-    static constexpr std::uint64_t failure_drain_limit = 256 * 1024;
     [[nodiscard]] bool drain_spent() const { return violated_ && drained_ >= failure_drain_limit; }
     void process(proto::MutableByteView data);
     void handle(const proto::Event& ev);
