@@ -40,9 +40,11 @@ TEST_CASE("parse_listen_address: unix:PATH") {
 }
 
 TEST_CASE("parse_listen_address: malformed addresses are refused") {
-    for (const char* bad : {"", "unix:", "65536", "99999", "123456", "-1", "+80", " 80", "80 ", "0x50",
-                            "http", ":8080", "host:", "::1:8080", "::1", "[::1]", "[::1]:", "[::1]8080",
-                            "[::1", "[]:80", "a:b:80", "1.2.3.4:65536", "1.2.3.4:8o"}) {
+    for (const char* bad :
+         {"",      "unix:",    "65536",  "99999",         "123456",    "-1",
+          "+80",   " 80",      "80 ",    "0x50",          "http",      ":8080",
+          "host:", "::1:8080", "::1",    "[::1]",         "[::1]:",    "[::1]8080",
+          "[::1",  "[]:80",    "a:b:80", "1.2.3.4:65536", "1.2.3.4:8o"}) {
         INFO("\"" << bad << "\"");
         CHECK_FALSE(parse_listen_address(bad).has_value());
     }
@@ -87,7 +89,8 @@ TEST_CASE("redirect_target: absolute, scheme-relative, absolute path, relative p
              Row{"ws://example.com/a/b?next=/x/y", "c", "ws://example.com/a/c"},
              // "://" inside a path or query does not make a reference absolute: only a scheme
              // (RFC 3986 §3.1: a letter, then letters, digits, "+", "-" or ".") does.
-             Row{"ws://example.com/a/b", "/login?back=http://example.com/", "ws://example.com/login?back=http://example.com/"},
+             Row{"ws://example.com/a/b", "/login?back=http://example.com/",
+                 "ws://example.com/login?back=http://example.com/"},
              Row{"ws://example.com/a/b", "go?to=ws://x/", "ws://example.com/a/go?to=ws://x/"},
              Row{"ws://example.com/a/b", "./x://y", "ws://example.com/a/./x://y"},
          }) {

@@ -67,14 +67,26 @@ TEST_CASE("resolve: client command lines and what they resolve to") {
                     !o.mask_seed && o.max_message == proto::default_max_message;
          },
          "the defaults"},
-        {{"-c", "ws://h/"}, [](const CommandLine& c) { return c.client.url == "ws://h/"; }, "-c URL"},
-        {{"-0", "ws://h/"}, [](const CommandLine& c) { return c.client.framing == Framing::nul; }, "-0"},
-        {{"--whole", "ws://h/"}, [](const CommandLine& c) { return c.client.framing == Framing::whole; }, "--whole"},
+        {{"-c", "ws://h/"},
+         [](const CommandLine& c) { return c.client.url == "ws://h/"; },
+         "-c URL"},
+        {{"-0", "ws://h/"},
+         [](const CommandLine& c) { return c.client.framing == Framing::nul; },
+         "-0"},
+        {{"--whole", "ws://h/"},
+         [](const CommandLine& c) { return c.client.framing == Framing::whole; },
+         "--whole"},
         {{"--chunk", "16", "ws://h/"},
-         [](const CommandLine& c) { return c.client.framing == Framing::chunk && c.client.chunk == 16; },
+         [](const CommandLine& c) {
+             return c.client.framing == Framing::chunk && c.client.chunk == 16;
+         },
          "--chunk"},
-        {{"-4", "ws://h/"}, [](const CommandLine& c) { return c.client.family == net::Family::ipv4; }, "-4"},
-        {{"-6", "ws://h/"}, [](const CommandLine& c) { return c.client.family == net::Family::ipv6; }, "-6"},
+        {{"-4", "ws://h/"},
+         [](const CommandLine& c) { return c.client.family == net::Family::ipv4; },
+         "-4"},
+        {{"-6", "ws://h/"},
+         [](const CommandLine& c) { return c.client.family == net::Family::ipv6; },
+         "-6"},
         {{"-X", "ws://h/"},
          [](const CommandLine& c) { return c.client.out.hexdump && c.client.out.frames; },
          "-X implies -F"},
@@ -84,7 +96,9 @@ TEST_CASE("resolve: client command lines and what they resolve to") {
         {{"-vv", "ws://h/"},
          [](const CommandLine& c) { return c.client.out.verbose == 2 && c.client.out.frames; },
          "-vv adds frame lines"},
-        {{"-T", "ws://h/"}, [](const CommandLine& c) { return c.client.out.timestamps == TS::wall; }, "-T"},
+        {{"-T", "ws://h/"},
+         [](const CommandLine& c) { return c.client.out.timestamps == TS::wall; },
+         "-T"},
         {{"--timestamps", "relative", "ws://h/"},
          [](const CommandLine& c) { return c.client.out.timestamps == TS::relative; },
          "--timestamps relative"},
@@ -92,10 +106,14 @@ TEST_CASE("resolve: client command lines and what they resolve to") {
          [](const CommandLine& c) { return c.client.out.timestamps == TS::wall; },
          "--timestamps wall"},
         {{"--color", "always", "ws://h/"},
-         [](const CommandLine& c) { return c.client.out.colour_stdout && c.client.out.colour_stderr; },
+         [](const CommandLine& c) {
+             return c.client.out.colour_stdout && c.client.out.colour_stderr;
+         },
          "--color always"},
         {{"--color", "never", "ws://h/"},
-         [](const CommandLine& c) { return !c.client.out.colour_stdout && !c.client.out.colour_stderr; },
+         [](const CommandLine& c) {
+             return !c.client.out.colour_stdout && !c.client.out.colour_stderr;
+         },
          "--color never"},
         {{"-w", "0", "ws://h/"},
          [](const CommandLine& c) { return c.client.wait == 0 && c.client.wait_given; },
@@ -103,15 +121,17 @@ TEST_CASE("resolve: client command lines and what they resolve to") {
         {{"-H", "X-A:  b c ", "-H", "Y:z", "ws://h/"},
          [](const CommandLine& c) {
              const auto& h = c.client.headers;
-             return h.size() == 2 && h[0].name == "X-A" && h[0].value == "b c " && h[1].name == "Y" &&
-                    h[1].value == "z";
+             return h.size() == 2 && h[0].name == "X-A" && h[0].value == "b c " &&
+                    h[1].name == "Y" && h[1].value == "z";
          },
          "-H: leading blanks of the value dropped"},
         {{"--max-message-size", "1M", "ws://h/"},
          [](const CommandLine& c) { return c.client.max_message == 1024u * 1024u; },
          "--max-message-size 1M"},
         {{"--close-code", "4000", "--close-reason", "bye", "ws://h/"},
-         [](const CommandLine& c) { return c.client.close_code == 4000 && c.client.close_reason == "bye"; },
+         [](const CommandLine& c) {
+             return c.client.close_code == 4000 && c.client.close_reason == "bye";
+         },
          "--close-code"},
         {{"--mask-seed", "7", "ws://h/"},
          [](const CommandLine& c) { return c.client.mask_seed == std::optional<std::uint64_t>(7); },
@@ -129,12 +149,15 @@ TEST_CASE("resolve: listen command lines") {
     const std::vector<Row> table = {
         {{"listen", "8080"},
          [](const CommandLine& c) {
-             return c.mode == Mode::listen && c.listen.address == "8080" && c.listen.prefix == PrefixMode::auto_ &&
+             return c.mode == Mode::listen && c.listen.address == "8080" &&
+                    c.listen.prefix == PrefixMode::auto_ &&
                     c.listen.max_message == proto::default_max_message && c.listen.max_clients == 0;
          },
          "listen PORT"},
         {{"-l", "8080", "--echo"},
-         [](const CommandLine& c) { return c.mode == Mode::listen && c.listen.address == "8080" && c.listen.echo; },
+         [](const CommandLine& c) {
+             return c.mode == Mode::listen && c.listen.address == "8080" && c.listen.echo;
+         },
          "-l PORT takes listen options"},
         {{"listen", "8080", "--prefix", "always"},
          [](const CommandLine& c) { return c.listen.prefix == PrefixMode::always; },
@@ -143,16 +166,22 @@ TEST_CASE("resolve: listen command lines") {
          [](const CommandLine& c) { return c.listen.prefix == PrefixMode::never; },
          "--prefix never"},
         {{"listen", "8080", "-X"},
-         [](const CommandLine& c) { return c.listen.out.hexdump && c.listen.out.frames && !c.client.out.frames; },
+         [](const CommandLine& c) {
+             return c.listen.out.hexdump && c.listen.out.frames && !c.client.out.frames;
+         },
          "listen -X implies listen -F"},
         {{"listen", "8080", "-vv"},
          [](const CommandLine& c) { return c.listen.out.frames; },
          "listen -vv"},
         {{"listen", "8080", "-T"},
-         [](const CommandLine& c) { return c.listen.out.timestamps == OutputOptions::Timestamps::wall; },
+         [](const CommandLine& c) {
+             return c.listen.out.timestamps == OutputOptions::Timestamps::wall;
+         },
          "listen -T"},
         {{"listen", "8080", "--max-clients", "3", "--max-message-size", "2K"},
-         [](const CommandLine& c) { return c.listen.max_clients == 3 && c.listen.max_message == 2048; },
+         [](const CommandLine& c) {
+             return c.listen.max_clients == 3 && c.listen.max_message == 2048;
+         },
          "listen limits"},
     };
     for (const Row& row : table) {
@@ -175,8 +204,10 @@ TEST_CASE("resolve: combinations that are refused, with the line that says why")
         {{"-H", "no colon", "ws://h/"}, "bad header \"no colon\": expected \"Name: value\""},
         {{"-H", ":v", "ws://h/"}, "bad header \":v\": expected \"Name: value\""},
         {{"listen", "8080", "-q", "-v"}, "choose one of -q/--quiet and -v/--verbose"},
-        {{"listen", "8080", "--tls-key", __FILE__}, "--tls-key and --tls-client-ca need --tls-cert"},
-        {{"listen", "8080", "--tls-client-ca", __FILE__}, "--tls-key and --tls-client-ca need --tls-cert"},
+        {{"listen", "8080", "--tls-key", __FILE__},
+         "--tls-key and --tls-client-ca need --tls-cert"},
+        {{"listen", "8080", "--tls-client-ca", __FILE__},
+         "--tls-key and --tls-client-ca need --tls-cert"},
     };
     for (const auto& [words, message] : table) {
         std::string line;

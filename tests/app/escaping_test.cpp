@@ -32,7 +32,8 @@ std::string unsafe_part(std::string_view text, bool newline_ok, bool sgr_ok = fa
         if (cp == 0x1b && sgr_ok) {
             std::size_t j = i + 2;
             if (i + 1 < data.size() && data[i + 1] == '[') {
-                while (j < data.size() && ((data[j] >= '0' && data[j] <= '9') || data[j] == ';')) ++j;
+                while (j < data.size() && ((data[j] >= '0' && data[j] <= '9') || data[j] == ';'))
+                    ++j;
                 if (j < data.size() && data[j] == 'm') {
                     i = j + 1;
                     continue;
@@ -43,7 +44,8 @@ std::string unsafe_part(std::string_view text, bool newline_ok, bool sgr_ok = fa
         const bool allowed_control = newline_ok && (cp == '\n' || cp == '\t');
         if ((cp < 0x20 && !allowed_control) || cp == 0x7f) return "control at " + std::to_string(i);
         if (cp >= 0x80 && cp <= 0x9f) return "C1 at " + std::to_string(i);
-        if (cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        if (cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+            (cp >= 0x2066 && cp <= 0x2069))
             return "bidi mark at " + std::to_string(i);
         i += step.len;
     }
@@ -52,27 +54,32 @@ std::string unsafe_part(std::string_view text, bool newline_ok, bool sgr_ok = fa
 
 // What a hostile peer puts in a reason, a header, a name, a URL or a message.
 const std::vector<std::string> hostile = {
-    "\x1b]0;owned\x07",                 // OSC: retitles the terminal, ended by BEL
-    "\x1b]0;owned\x1b\\",               // the same, ended by ST
-    "\x1b[2J\x1b[H",                    // CSI: clears the screen
-    "\x1b[31mred",                      // SGR from the peer: not ours, so not kept
-    "a\rb",                             // CR: overwrites the line
-    "\x08\x08\x08xx",                   // backspaces
-    "\x07",                             // BEL
-    "\x7f",                             // DEL
-    "\0nul"s,                           // NUL
-    "\xc2\x9b" "2J",                    // CSI as a C1 control (U+009B)
-    "\xc2\x9d" "0;t\xc2\x9c",           // OSC … ST as C1 controls
-    "\x9b" "2J",                        // CSI as a lone 8-bit byte (not UTF-8)
-    "\xff\xfe",                         // bytes that are never UTF-8
-    "\xc0\xaf",                         // an overlong "/"
-    "\xed\xa0\x80",                     // a surrogate
-    "\xf4\x90\x80\x80",                 // above U+10FFFF
-    "\xe2\x82",                         // a sequence cut short
-    "abc\xe2\x80\xae" "cba",            // U+202E RIGHT-TO-LEFT OVERRIDE
-    "\xe2\x81\xa6" "x\xe2\x81\xa9",     // U+2066 … U+2069 isolates
-    "\xe2\x80\x8f",                     // U+200F RIGHT-TO-LEFT MARK
-    "line\xe2\x80\xa8next",             // U+2028 LINE SEPARATOR
+    "\x1b]0;owned\x07",    // OSC: retitles the terminal, ended by BEL
+    "\x1b]0;owned\x1b\\",  // the same, ended by ST
+    "\x1b[2J\x1b[H",       // CSI: clears the screen
+    "\x1b[31mred",         // SGR from the peer: not ours, so not kept
+    "a\rb",                // CR: overwrites the line
+    "\x08\x08\x08xx",      // backspaces
+    "\x07",                // BEL
+    "\x7f",                // DEL
+    "\0nul"s,              // NUL
+    "\xc2\x9b"
+    "2J",  // CSI as a C1 control (U+009B)
+    "\xc2\x9d"
+    "0;t\xc2\x9c",  // OSC … ST as C1 controls
+    "\x9b"
+    "2J",                // CSI as a lone 8-bit byte (not UTF-8)
+    "\xff\xfe",          // bytes that are never UTF-8
+    "\xc0\xaf",          // an overlong "/"
+    "\xed\xa0\x80",      // a surrogate
+    "\xf4\x90\x80\x80",  // above U+10FFFF
+    "\xe2\x82",          // a sequence cut short
+    "abc\xe2\x80\xae"
+    "cba",  // U+202E RIGHT-TO-LEFT OVERRIDE
+    "\xe2\x81\xa6"
+    "x\xe2\x81\xa9",         // U+2066 … U+2069 isolates
+    "\xe2\x80\x8f",          // U+200F RIGHT-TO-LEFT MARK
+    "line\xe2\x80\xa8next",  // U+2028 LINE SEPARATOR
 };
 
 }  // namespace
@@ -105,7 +112,8 @@ TEST_CASE("display_text: the escapes") {
     CHECK(present::display_text("\xe2\x80\x8e\xe2\x80\x8f") == "\\u200e\\u200f");
     // What is not dangerous is shown as it is: quotes, backslashes, non-ASCII text.
     CHECK(present::display_text("say \"hi\" \\o/") == "say \"hi\" \\o/");
-    CHECK(present::display_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    CHECK(present::display_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
+          "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     // The REPL indents continuation lines of a message under its mark.
     std::string repl;
     present::append_display_text(repl, proto::as_bytes("one\ntwo\x1b[H"), "\n  ");
@@ -126,7 +134,10 @@ TEST_CASE("quoted: every hostile sample comes out safe, between quotes") {
 }
 
 TEST_CASE("quoted: the width bound never cuts an escape in half") {
-    const std::string q = present::quoted("ab\x1b" "cd", 4);
+    const std::string q = present::quoted(
+        "ab\x1b"
+        "cd",
+        4);
     CHECK(q == "\"ab\"");  // "\x1b" is 4 columns: it does not fit after "ab"
     CHECK(present::quoted("\xe2\x80\xae", 5) == "\"\"");
     CHECK(present::quoted("\xe2\x80\xae", 6) == "\"\\u202e\"");
@@ -146,7 +157,8 @@ TEST_CASE("close_text: a peer's close reason is escaped, whatever it holds") {
 TEST_CASE("frame lines: a text, ping or close payload from the peer is escaped") {
     for (const std::string& s : hostile) {
         INFO(doctest::toString(s));
-        for (const proto::Opcode op : {proto::Opcode::text, proto::Opcode::ping, proto::Opcode::pong}) {
+        for (const proto::Opcode op :
+             {proto::Opcode::text, proto::Opcode::ping, proto::Opcode::pong}) {
             present::FrameInfo f;
             f.header.opcode = op;
             f.header.payload_len = s.size();
@@ -171,14 +183,16 @@ TEST_CASE("terminal_safe: only our own colour sequences survive") {
     CHECK(terminal_safe("a\rb") == "a^Mb");
     CHECK(terminal_safe("a\r\nb\n\tc") == "a\nb\n\tc");
     CHECK(terminal_safe("\0\x08\x7f"s) == "^@^H^?");
-    CHECK(terminal_safe("\xc2\x9b" "2J") == "\\u009b2J");
+    CHECK(terminal_safe("\xc2\x9b"
+                        "2J") == "\\u009b2J");
     CHECK(terminal_safe("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");
 }
 
 TEST_CASE("terminal_safe: a lone C1 byte (8-bit CSI, not UTF-8) is not passed to the terminal") {
     // A terminal set to 8-bit controls reads 0x9b as CSI; within a UTF-8 sequence the same
     // byte value is a continuation byte and harmless.
-    CHECK(terminal_safe("\x9b" "2J") == "\\x9b2J");
+    CHECK(terminal_safe("\x9b"
+                        "2J") == "\\x9b2J");
     CHECK(terminal_safe("\x85x\x9d") == "\\x85x\\x9d");
     CHECK(terminal_safe("\xe2\x82\xac") == "\xe2\x82\xac");  // U+20AC: 0x82 continues it
     CHECK(terminal_safe("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");

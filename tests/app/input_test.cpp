@@ -19,7 +19,8 @@ struct Split {
 };
 
 // Feeds the pieces of input cut at `cuts` (ascending offsets), then finishes.
-Split run(Framing framing, std::size_t chunk, std::string_view input, const std::vector<std::size_t>& cuts) {
+Split run(Framing framing, std::size_t chunk, std::string_view input,
+          const std::vector<std::size_t>& cuts) {
     InputSplitter splitter(framing, chunk);
     Split out;
     const InputSplitter::Sink sink = [&](proto::ByteView record, std::uint64_t number) {
@@ -39,7 +40,8 @@ Split run(Framing framing, std::size_t chunk, std::string_view input, const std:
 
 // The records of input in one read, in two reads cut at every offset, in three reads cut at
 // every pair of offsets, and one byte per read: all must be `expected`, numbered 1, 2, ….
-void check_split(Framing framing, std::size_t chunk, std::string_view input, const Records& expected) {
+void check_split(Framing framing, std::size_t chunk, std::string_view input,
+                 const Records& expected) {
     std::vector<std::uint64_t> numbers;
     for (std::size_t i = 0; i < expected.size(); ++i) numbers.push_back(i + 1);
     const auto expect = [&](const Split& got, const std::string& how) {
@@ -51,7 +53,8 @@ void check_split(Framing framing, std::size_t chunk, std::string_view input, con
     for (std::size_t a = 0; a <= input.size(); ++a) {
         expect(run(framing, chunk, input, {a}), "cut at " + std::to_string(a));
         for (std::size_t b = a; b <= input.size(); ++b)
-            expect(run(framing, chunk, input, {a, b}), "cut at " + std::to_string(a) + "," + std::to_string(b));
+            expect(run(framing, chunk, input, {a, b}),
+                   "cut at " + std::to_string(a) + "," + std::to_string(b));
     }
     std::vector<std::size_t> every;
     for (std::size_t a = 1; a < input.size(); ++a) every.push_back(a);
@@ -79,7 +82,8 @@ TEST_CASE("lines: only a CR right before the LF is a line end; NUL is data") {
     check_split(Framing::lines, 0, "a\rb\n", {"a\rb"});
     check_split(Framing::lines, 0, "a\r\r\n", {"a\r"});
     check_split(Framing::lines, 0, "\r\n\r", {"", ""});
-    check_split(Framing::lines, 0, std::string_view("x\0y\n\0", 5), {std::string("x\0y", 3), std::string(1, '\0')});
+    check_split(Framing::lines, 0, std::string_view("x\0y\n\0", 5),
+                {std::string("x\0y", 3), std::string(1, '\0')});
 }
 
 TEST_CASE("-0: NUL-separated records keep newlines and CRs") {
@@ -94,13 +98,15 @@ TEST_CASE("--chunk N: pieces of N bytes, the last one shorter") {
     check_split(Framing::chunk, 3, "abcdefgh", {"abc", "def", "gh"});
     check_split(Framing::chunk, 3, "abcdef", {"abc", "def"});
     check_split(Framing::chunk, 1, "a\nb", {"a", "\n", "b"});
-    check_split(Framing::chunk, 4, std::string_view("\r\n\0\r\n", 5), {std::string("\r\n\0\r", 4), "\n"});
+    check_split(Framing::chunk, 4, std::string_view("\r\n\0\r\n", 5),
+                {std::string("\r\n\0\r", 4), "\n"});
     check_split(Framing::chunk, 100, "short", {"short"});
     check_split(Framing::chunk, 5, "", {});
 }
 
 TEST_CASE("--whole: all of stdin is one message, even none of it") {
-    check_split(Framing::whole, 0, std::string_view("a\nb\r\n\0c", 7), {std::string("a\nb\r\n\0c", 7)});
+    check_split(Framing::whole, 0, std::string_view("a\nb\r\n\0c", 7),
+                {std::string("a\nb\r\n\0c", 7)});
     check_split(Framing::whole, 0, "", {""});
     check_split(Framing::whole, 0, "\n", {"\n"});
 }
@@ -120,7 +126,9 @@ TEST_CASE("a record that arrives whole in one read is passed as a view of that r
 TEST_CASE("what is held between reads is the unfinished record only") {
     InputSplitter splitter(Framing::lines, 0);
     Records got;
-    const InputSplitter::Sink sink = [&](proto::ByteView r, std::uint64_t) { got.emplace_back(proto::as_chars(r)); };
+    const InputSplitter::Sink sink = [&](proto::ByteView r, std::uint64_t) {
+        got.emplace_back(proto::as_chars(r));
+    };
     splitter.feed(proto::as_bytes(std::string_view("done\npart")), sink);
     CHECK(got == Records{"done"});
     CHECK(splitter.buffered() == 4);

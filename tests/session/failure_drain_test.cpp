@@ -15,7 +15,7 @@ using namespace wscope;
 namespace {
 
 class Quiet final : public session::Observer {
-public:
+  public:
     void on_event(const session::SessionEvent&) override {}
 };
 
@@ -63,7 +63,7 @@ TEST_CASE("after a failure, a client reads no more than the drain limit of what 
 TEST_CASE("after a failure, the peer's Close and end are still seen within the drain limit") {
     Rig r(proto::Role::client);
     r.stream.push_read(test::hex("82 7f 00 00 00 00 00 10 00 00"));  // refused: 1009
-    r.stream.push_read(test::hex("88 02 03 e8"));                     // the server's Close
+    r.stream.push_read(test::hex("88 02 03 e8"));                    // the server's Close
     r.stream.push_eof();
     for (int i = 0; i < 10 && !r.session->finished(); ++i) r.session->on_ready(POLLIN);
     CHECK(r.session->finished());
