@@ -118,7 +118,8 @@ void add_session_options(CLI::App& app, CommandLine& cl) {
         ->type_name("TEXT")->group(g);
     app.add_option("--max-message-size", c.max_message,
                    "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
-                   "with close 1009 (default 64M)")
+                   "with close 1009 (default 64M; a compressed one may take about twice this "
+                   "memory while it is inflated)")
         ->transform(checks::byte_size())->type_name("BYTES")->group(g);
     app.add_option("--mask-seed", cl.mask_seed, "Derive mask keys from SEED (reproducible captures)")
         ->group("");
@@ -180,7 +181,8 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
         ->check(checks::non_negative_seconds())->type_name("S")->group(g);
     cmd->add_option("--max-message-size", l.max_message,
                     "Largest message accepted, in bytes or with K, M or G; larger ones are refused "
-                    "with close 1009 (default 64M)")
+                    "with close 1009 (default 64M; a compressed one may take about twice this "
+                    "memory while it is inflated)")
         ->transform(checks::byte_size())->type_name("BYTES")->group(g);
     add_listen_fault_options(*cmd, l);
     cmd->add_flag("-v,--verbose", l.out.verbose, "Show each client's handshake (request and response) on stderr; -vv: -v plus frame lines (-F)")->group("Output");

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "net/event_loop.hpp"
+#include "present/utf8_step.hpp"
 
 namespace wscope::app {
 namespace {
@@ -69,6 +70,18 @@ std::string terminal_safe(std::string_view text) {
             out.push_back(hex[next >> 4]);
             out.push_back(hex[next & 15]);
             ++i;
+        } else if (c >= 0x80) {
+            // Non-ASCII: a well-formed UTF-8 sequence as it is; any other byte as \xNN, since
+            // a terminal set to 8-bit controls reads a lone 0x80-0x9f (0x9b: CSI) as a control.
+            const auto step = present::utf8_step(proto::as_bytes(text), i);
+            if (step.kind == present::Utf8Step::Kind::ok) {
+                out.append(text.substr(i, step.len));
+                i += step.len - 1;
+            } else {
+                out += "\\x";
+                out.push_back(hex[c >> 4]);
+                out.push_back(hex[c & 15]);
+            }
         } else {
             out.push_back(static_cast<char>(c));
         }

@@ -133,7 +133,8 @@ private:
 };
 
 // The text of a line made safe for a terminal: C0 controls but newline and tab, DEL and C1
-// controls are shown as ^X / \u00XX; SGR colour sequences are kept. (Exposed for tests.)
+// controls are shown as ^X / \u00XX, bytes that are not UTF-8 as \xNN; SGR colour sequences
+// are kept. (Exposed for tests.)
 [[nodiscard]] std::string terminal_safe(std::string_view text);
 
 }  // namespace wscope::app

@@ -3,9 +3,24 @@
 
 namespace wscope::app {
 
-std::optional<std::string> redirect_target(const net::Url& from, std::string_view location) {
+namespace {
+
+// An absolute reference starts with a scheme and "://" (RFC 3986 §3.1: a letter, then
+// letters, digits, "+", "-" or "."); "://" later on, in a path or a query, does not count.
+bool has_scheme(std::string_view location) {
     const auto colon = location.find("://");
-    if (colon != std::string_view::npos) return std::string(location);
+    if (colon == std::string_view::npos || colon == 0) return false;
+    const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!alpha(location[0])) return false;
+    for (const char c : location.substr(1, colon - 1))
+        if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> redirect_target(const net::Url& from, std::string_view location) {
+    if (has_scheme(location)) return std::string(location);
     const std::string scheme = from.tls ? "wss:" : "ws:";
     if (location.substr(0, 2) == "//") return scheme + std::string(location);
     const std::string origin = scheme + "//" + from.host_header();

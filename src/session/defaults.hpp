@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace wscope::session {
 
@@ -17,6 +18,10 @@ inline constexpr std::chrono::milliseconds default_ping_timeout = 30s;
 // A server that failed a connection waits this long for the client's Close before it closes
 // TCP (RFC 6455 §7.1.7 lets it close at once; a little time lets the Close reach the client).
 inline constexpr std::chrono::milliseconds default_failure_linger = 500ms;
+// After failing a connection, this much of what the peer goes on sending is read (and
+// dropped) to see its Close and its end; then the socket is not read again before the
+// failure's deadline, so a never-ending message cannot keep us busy.
+inline constexpr std::uint64_t failure_drain_limit = 256 * 1024;
 // Connecting and the opening handshake, without --connect-timeout.
 inline constexpr std::chrono::milliseconds default_connect_timeout = 30s;
 // A server drops a client that has not finished its opening handshake by then.

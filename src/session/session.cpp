@@ -79,7 +79,7 @@ void Session::start(proto::ByteView leftover) {
 std::uint32_t Session::events() const {
     if (finished_) return 0;
     std::uint32_t ev = 0;
-    if (!read_eof_ && !reading_paused()) ev |= net::readable;
+    if (!read_eof_ && !reading_paused() && !drain_spent()) ev |= net::readable;
     if (pending_out() > 0 && !write_shut_) ev |= net::writable;
     if (read_blocked_on_write_) ev |= net::writable;
     if (write_blocked_on_read_) ev |= net::readable;
@@ -91,6 +91,10 @@ void Session::on_ready(std::uint32_t ready) {
     const bool readable = (ready & (net::readable | net::hangup)) != 0 || stream_.has_buffered();
     read_blocked_on_write_ = false;
     if (readable || (ready & net::writable)) write_blocked_on_read_ = false;
+    if (violated_ && drain_spent() && (ready & net::hangup) != 0) {
+        finish(Outcome::protocol_violation, failure_.message);  // the peer is gone as well
+        return;
+    }
     if (readable || (ready & net::writable)) {
         if (violated_)
             drain_after_failure();
@@ -133,13 +137,16 @@ void Session::read_some() {
 
 // After a violation nothing the peer sends is processed: it is read and dropped, only to see
 // the end of the stream, and the fixed deadline ends the connection whatever still comes.
+// A peer that goes on sending (a never-ending message) is read no further than
+// failure_drain_limit (defaults.hpp): then the socket is left alone until the deadline.
 void Session::drain_after_failure() {
     const proto::MutableByteView buf = reads_->view();
-    for (int i = 0; i < reads_per_turn && !finished_; ++i) {
+    for (int i = 0; i < reads_per_turn && !finished_ && !drain_spent(); ++i) {
         net::IoResult r = stream_.read_some(buf);
         using S = net::IoResult::Status;
         if (r.status == S::ok) {
             stats_.bytes_in += r.n;
+            drained_ += r.n;
             continue;
         }
         if (r.status == S::want_write) read_blocked_on_write_ = true;

@@ -154,6 +154,7 @@ private:
     [[nodiscard]] Duration pong_wait() const;
     void read_some();
     void drain_after_failure();
+    [[nodiscard]] bool drain_spent() const { return violated_ && drained_ >= failure_drain_limit; }
     void process(proto::MutableByteView data);
     void handle(const proto::Event& ev);
     void on_data(const proto::MessageData& m);
@@ -218,6 +219,7 @@ private:
     std::string peer_reason_;
     bool peer_initiated_close_ = false;
     bool violated_ = false;
+    std::uint64_t drained_ = 0;  // bytes read and dropped since the failure
     bool finished_ = false;
     Failure failure_;
     SessionStats stats_;
