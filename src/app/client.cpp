@@ -12,6 +12,7 @@
 #include "app/exit_code.hpp"
 #include "app/jsonl_printer.hpp"
 #include "app/pipe_mode.hpp"
+#include "app/recorder.hpp"
 #include "app/redirect.hpp"
 #include "app/repl.hpp"
 #include "app/stats_report.hpp"
@@ -108,6 +109,11 @@ private:
 int Client::run() {
     auto url = net::parse_url(o_.url);
     if (!url) return fail(session::Outcome::usage, url.error().message);
+    std::unique_ptr<Recorder> record;
+    if (!o_.record.empty()) {
+        record = std::make_unique<Recorder>(o_.record);
+        if (!record->error().empty()) return fail(session::Outcome::usage, "--record " + record->error());
+    }
 
     Timings timings;
     std::function<void(const std::string&)> head_trace;
@@ -167,14 +173,18 @@ int Client::run() {
         if (*deflate) trace("* permessage-deflate agreed: " + hs->agreed.extensions);
         if (!hs->agreed.subprotocol.empty()) trace("* subprotocol: " + hs->agreed.subprotocol);
         if (jsonl_) jsonl_->open(url->to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+        if (record)
+            record->open({url->to_string(), request_fields(proto::make_request(request)), &hs->response,
+                          hs->agreed.subprotocol, hs->agreed.extensions, false});
         console_.flush();
 
         net::Loop loop;
         console_.attach(loop, false);
         const SessionEnd end =
             client_wants_repl(o_)
-                ? run_repl(loop, console_, stream, hs->leftover, o_, *deflate, timings, url->to_string())
-                : run_pipe_mode(loop, console_, stream, hs->leftover, o_, *deflate);
+                ? run_repl(loop, console_, stream, hs->leftover, o_, *deflate, timings, url->to_string(), record.get())
+                : run_pipe_mode(loop, console_, stream, hs->leftover, o_, *deflate, record.get());
+        if (record && !record->flush()) console_.error("--record " + record->error());
         console_.detach();
         if (o_.out.stats) console_.diag_text(format_stats(&timings, end.stats, session::Clock::now(), console_.stamp()));
         return finish(end);

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "app/record_replay_features.hpp"
 #include "proto/close_code.hpp"
 
 namespace wscope::app {
@@ -75,7 +76,7 @@ std::string resolve(CommandLine& cl) {
         if (cl.listen.out.quiet && cl.listen.out.verbose) return "choose one of -q/--quiet and -v/--verbose";
         if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
             return "--tls-key and --tls-client-ca need --tls-cert";
-        return {};
+        return check_replay_source(cl.listen);
     }
     ClientOptions& c = cl.client;
     if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";

@@ -67,6 +67,7 @@ struct ClientOptions {
     bool deflate = false;                     // offer permessage-deflate
     net::Family family = net::Family::any;
     std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures
+    std::string record;                       // --record FILE: the transcript (SPEC §2.8)
     OutputOptions out;
 };
 
@@ -89,6 +90,9 @@ struct ListenOptions {
     double close_timeout = 2;
     std::uint64_t max_message = proto::default_max_message;
     PrefixMode prefix = PrefixMode::auto_;
+    std::string record;                     // --record FILE: FILE.ID per client
+    std::string replay;                     // --replay FILE: serve a transcript
+    std::string replay_entry;               // --entry: which HAR entry
     OutputOptions out;
 };
 

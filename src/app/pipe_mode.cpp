@@ -83,6 +83,7 @@ public:
     }
 
     SessionEnd run(ByteView leftover);
+    void observe(session::Observer& o) { live_.observe(o); }
 
 private:
     void send_record(ByteView record, std::uint64_t number);
@@ -266,8 +267,9 @@ session::SessionOptions client_session_options(const ClientOptions& o,
 
 SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream, ByteView leftover,
                          const ClientOptions& options,
-                         const std::optional<proto::DeflateParams>& deflate) {
+                         const std::optional<proto::DeflateParams>& deflate, session::Observer* record) {
     PipeMode mode(loop, console, stream, options, deflate);
+    if (record) mode.observe(*record);
     return mode.run(leftover);
 }
 

@@ -31,6 +31,7 @@ struct SessionEnd {
 
 [[nodiscard]] SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream,
                                        proto::ByteView leftover, const ClientOptions& options,
-                                       const std::optional<proto::DeflateParams>& deflate);
+                                       const std::optional<proto::DeflateParams>& deflate,
+                                       session::Observer* record = nullptr);
 
 }  // namespace wscope::app

@@ -23,6 +23,7 @@ namespace wscope::app {
 [[nodiscard]] SessionEnd run_repl(net::Loop& loop, Console& console, net::Stream& stream,
                                   proto::ByteView leftover, const ClientOptions& options,
                                   const std::optional<proto::DeflateParams>& deflate,
-                                  const Timings& timings, const std::string& url);
+                                  const Timings& timings, const std::string& url,
+                                  session::Observer* record = nullptr);
 
 }  // namespace wscope::app
