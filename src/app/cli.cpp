@@ -7,6 +7,7 @@
 #include "app/check_cli.hpp"
 #include "app/docgen.hpp"
 #include "app/help_format.hpp"
+#include "app/replay_cli.hpp"
 #include "app/value_checks.hpp"
 
 namespace wscope::app {
@@ -217,6 +218,7 @@ std::unique_ptr<CommandLine> make_command_line() {
     add_output_options(app, *cl);
     add_listen_command(app, *cl);
     add_check_command(app);
+    add_replay_command(app);
     // Hidden: print the man page or a shell completion, generated from these definitions.
     app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
         ->type_name("KIND")->check(checks::one_of(docs::kind_names()))->group("");
