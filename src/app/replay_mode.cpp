@@ -92,11 +92,14 @@ public:
 
     // The session ended before the steps did.
     void session_ended() {
+        if (kick_) loop_.cancel(*kick_);
+        kick_.reset();
+        advance();  // what arrived with the end is compared still
         cancel_timer();
         if (done_ || differed_) return;
         while (pos_ < steps_.size() && steps_[pos_].kind == StepKind::close) ++pos_;
         if (pos_ >= steps_.size()) return;
-        if (o_.expect && steps_[pos_].from == Sender::server) return differ(steps_[pos_], std::nullopt, "the connection ended");
+        if (o_.expect && steps_[pos_].from == Sender::server) return differ(steps_[pos_], std::nullopt, "did not arrive: the connection ended");
     }
 
 private:
@@ -107,7 +110,7 @@ private:
 
     void advance() {
         session::Session& s = live_->session();
-        while (!done_ && !differed_ && !s.closing() && !s.finished()) {
+        while (!done_ && !differed_) {
             if (pos_ >= steps_.size()) return finish();
             const Step& step = steps_[pos_];
             if (step.kind == StepKind::close) {
@@ -116,6 +119,7 @@ private:
             }
             if (step.from == Sender::server) {
                 if (received_.empty()) {
+                    if (s.finished()) return;
                     if (!timer_) timer_ = loop_.at(session::Clock::now() + session::seconds(o_.timeout), [this] { reply_timeout(); });
                     return;
                 }
@@ -126,9 +130,9 @@ private:
                 passed(step);
                 continue;
             }
-            // A client step: every reply recorded before it has arrived.
-            if (o_.expect && !received_.empty())
-                return differ(step, std::move(received_.front()), "was not in the recording here");
+            // A client step: every reply recorded before it has arrived (replies to it that
+            // came sooner than in the recording wait in received_ for their steps).
+            if (s.closing() || s.finished()) return;
             const auto now = session::Clock::now();
             if (!o_.no_wait) {
                 const auto gap = std::chrono::duration_cast<session::Duration>((step.at - last_recorded_) / o_.speed);
@@ -168,25 +172,27 @@ private:
     void differ(const Step& expected, std::optional<ReceivedMessage> got, const std::string& what) {
         differed_ = true;
         cancel_timer();
-        // A message the recording does not have is reported at the step it came before.
-        if (expected.from == Sender::client) {
-            console_.error("replay: before " + ordinal_step(pos_) + " (ours), the server sent a message the recording does not have");
-            console_.diag_text(describe_unexpected(*got));
-        } else {
-            console_.error("replay: " + ordinal_step(pos_) + " (from the server) " + what);
-            console_.diag_text(describe_difference(expected, got));
-        }
+        console_.error("replay: " + ordinal_step(pos_) + " (from the server) " + what);
+        console_.diag_text(describe_difference(expected, got));
         end_session();
     }
 
     void finish() {
         done_ = true;
+        cancel_timer();
+        if (o_.expect && !received_.empty()) {
+            differed_ = true;
+            console_.error("replay: the server sent a message after the last recorded one (message " +
+                           std::to_string(steps_.size()) + ")");
+            console_.diag_text(describe_unexpected(received_.front()));
+        }
         end_session();
     }
 
     void end_session() {
         session::Session& s = live_->session();
-        if (!s.closing() && !s.finished()) s.close(proto::CloseCode::normal, {});
+        if (s.finished()) return;
+        if (!s.closing()) s.close(proto::CloseCode::normal, {});
         live_->update();
     }
 
