@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -320,13 +321,15 @@ TranscriptLoad parse_transcript(std::string_view text, std::string_view entry) {
 }
 
 TranscriptLoad load_transcript(const std::string& path, std::string_view entry) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > max_transcript_bytes) return failed("larger than 256 MiB: not a transcript");
     std::ifstream in(path, std::ios::binary);
     if (!in) return failed("cannot open it");
     std::ostringstream buf;
     buf << in.rdbuf();
     std::string text = std::move(buf).str();
     if (in.bad()) return failed("cannot read it");
-    if (text.size() > max_transcript_bytes) return failed("larger than 256 MiB: not a transcript");
     return parse_transcript(text, entry);
 }
 
