@@ -274,9 +274,16 @@ class Replay(unittest.TestCase):
             # A local single-node Tsung runs it; the server sees the messages.
             home = self.path("home")
             os.mkdir(home)
-            t = subprocess.run(["tsung", "-f", xml, "-l", self.path("log"), "start"],
-                               capture_output=True, text=True, timeout=40,
-                               env=dict(os.environ, HOME=home))
+            # Erlang starts its port mapper daemon (epmd) on loopback only, and it is stopped
+            # afterwards unless it was running before.
+            epmd_before = subprocess.run(["pgrep", "-x", "epmd"], capture_output=True).returncode == 0
+            env = dict(os.environ, HOME=home, ERL_EPMD_ADDRESS="127.0.0.1")
+            try:
+                t = subprocess.run(["tsung", "-f", xml, "-l", self.path("log"), "start"],
+                                   capture_output=True, text=True, timeout=40, env=env)
+            finally:
+                if not epmd_before:
+                    subprocess.run(["epmd", "-kill"], capture_output=True, timeout=10, env=env)
             self.assertEqual(t.returncode, 0, t.stdout + t.stderr)
             deadline = time.monotonic() + 5
             want = [("in", "one"), ("in", 'two {"id":17}'), ("in", "<three & more>")]
