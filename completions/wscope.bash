@@ -33,8 +33,8 @@ _wscope() {
     # The subcommand, if one comes before the cursor (values of options skipped).
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            listen|check) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
-            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--socks5|--socks5-hostname|--reconnect-delay|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--max-time|--timestamps|--color) ((i++)) ;;
+            listen|check|replay) [[ -z $positional ]] && cmd=${COMP_WORDS[i]} && break ;;
+            -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--unix-socket|--max-redirs|--socks5|--socks5-hostname|--reconnect-delay|--cacert|--capath|--cert|--key|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--max-time|--record|--timestamps|--color) ((i++)) ;;
             -*) ;;
             *) positional=1 ;;
         esac
@@ -47,10 +47,10 @@ _wscope() {
             --prefix) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
-            --tls-cert|--tls-key|--tls-client-ca|--script) _wscope_paths "$prefix" "$cur" -f; return ;;
-            --exec|-s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size|--fault|--header|--greeting|--ping-interval|--ping-timeout) return ;;  # a value wscope cannot guess
+            --replay|--tls-cert|--tls-key|--tls-client-ca|--script|--record) _wscope_paths "$prefix" "$cur" -f; return ;;
+            --exec|-s|--subprotocol|--max-clients|--handshake-timeout|-n|--count|--close-timeout|--max-message-size|--entry|--fault|--header|--greeting|--ping-interval|--ping-timeout) return ;;  # a value wscope cannot guess
         esac
-        opts='-h --help --echo --exec -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --tls-cert --tls-key --tls-client-ca --fault --script --header --greeting --ping-interval --ping-timeout -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --jsonl -T --timestamps --color' ;;
+        opts='-h --help --echo --exec -s --subprotocol --max-clients --handshake-timeout -n --count --deflate --oneshot -b --binary --close-timeout --max-message-size --replay --entry --tls-cert --tls-key --tls-client-ca --fault --script --header --greeting --ping-interval --ping-timeout -v --verbose --prefix -q --quiet -F --frames -X --hexdump -P --show-ping-pong --stats --record --jsonl -T --timestamps --color' ;;
     check)
         case $prev in
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
@@ -58,21 +58,28 @@ _wscope() {
             --only|--timeout|-j|--parallel|--connect-timeout) return ;;  # a value wscope cannot guess
         esac
         opts='-h --help --only --no-echo --timeout -j --parallel --connect-timeout -k --insecure --cacert --jsonl -F --frames -X --hexdump --color' ;;
+    replay)
+        case $prev in
+            --export) _wscope_words "$prefix" "$cur" 'tsung'; return ;;
+            --cacert) _wscope_paths "$prefix" "$cur" -f; return ;;
+            --speed|--ignore|--timeout|--entry|--connect-timeout) return ;;  # a value wscope cannot guess
+        esac
+        opts='-h --help --speed --no-wait --expect --ignore --timeout --entry --export --connect-timeout -k --insecure --cacert -q --quiet' ;;
     *)
         case $prev in
             --timestamps) _wscope_words "$prefix" "$cur" 'wall relative'; return ;;
             --color) _wscope_words "$prefix" "$cur" 'auto always never'; return ;;
-            --unix-socket|--cacert|--cert|--key) _wscope_paths "$prefix" "$cur" -f; return ;;
+            --unix-socket|--cacert|--cert|--key|--record) _wscope_paths "$prefix" "$cur" -f; return ;;
             --capath) _wscope_paths "$prefix" "$cur" -d; return ;;
             -H|--header|-s|--subprotocol|-o|--origin|-u|--user|--connect-timeout|-x|--proxy|--noproxy|--max-redirs|--socks5|--socks5-hostname|--reconnect-delay|-d|--data|--execute|--chunk|-n|--count|-w|--wait|--ping-interval|--ping-timeout|--close-timeout|--close-code|--close-reason|--max-message-size|--max-time) return ;;  # a value wscope cannot guess
         esac
-        opts='-h --help -V --version -H --header -s --subprotocol -o --origin -u --user --connect-timeout -x --proxy --noproxy --unix-socket -L --location --max-redirs --deflate -4 --ipv4 -6 --ipv6 --socks5 --socks5-hostname --reconnect --reconnect-delay --reconnect-always -k --insecure --cacert --capath --cert --key -d --data --execute -b --binary -t --text -0 --null --whole --chunk --echo -n --count -w --wait --ping-interval --ping-timeout --close-timeout --close-code --close-reason --max-message-size --max-time -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --jsonl --stats -T --timestamps --color' ;;
+        opts='-h --help -V --version -H --header -s --subprotocol -o --origin -u --user --connect-timeout -x --proxy --noproxy --unix-socket -L --location --max-redirs --deflate -4 --ipv4 -6 --ipv6 --socks5 --socks5-hostname --reconnect --reconnect-delay --reconnect-always -k --insecure --cacert --capath --cert --key -d --data --execute -b --binary -t --text -0 --null --whole --chunk --echo -n --count -w --wait --ping-interval --ping-timeout --close-timeout --close-code --close-reason --max-message-size --max-time -v --verbose -q --quiet -F --frames -X --hexdump -P --show-ping-pong --jsonl --stats --record -T --timestamps --color' ;;
     esac
 
     if [[ $cur == -* ]]; then
         _wscope_words '' "$cur" "$opts"
     elif [[ -z $cmd && -z $positional ]]; then
-        _wscope_words '' "$cur" 'listen check'
+        _wscope_words '' "$cur" 'listen check replay'
     fi
 }
 

@@ -9,6 +9,7 @@
 #include "app/fault_cli.hpp"
 #include "app/help_format.hpp"
 #include "app/reach_cli.hpp"
+#include "app/replay_cli.hpp"
 #include "app/value_checks.hpp"
 
 namespace wscope::app {
@@ -137,6 +138,8 @@ void add_output_options(CLI::App& app, CommandLine& cl) {
     app.add_flag("-P,--show-ping-pong", o.show_ping_pong, "Show pings and pongs")->group(g);
     app.add_flag("--jsonl", o.jsonl, "Print every event as a JSON object per line on stdout (frames too with -F)")->group(g);
     app.add_flag("--stats", o.stats, "At exit, print timings and counts on stderr")->group(g);
+    app.add_option("--record", cl.client.record, "Write the session's transcript to FILE (JSON Lines; see wscope replay)")
+        ->type_name("FILE")->group(g);
     app.add_flag("-T", cl.timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group(g);
     app.add_option("--timestamps", cl.timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
         ->check(checks::one_of({"wall", "relative"}))->type_name("KIND")->group(g);
@@ -193,6 +196,12 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
     cmd->add_flag("-X,--hexdump", l.out.hexdump, "With frames, a hex dump of each frame as on the wire")->group("Output");
     cmd->add_flag("-P,--show-ping-pong", l.out.show_ping_pong, "Show pings and pongs")->group("Output");
     cmd->add_flag("--stats", l.out.stats, "When each client leaves, print its counts on stderr")->group("Output");
+    cmd->add_option("--record", l.record, "Write each client's transcript to FILE.ID (JSON Lines; see wscope replay)")
+        ->type_name("FILE")->group("Output");
+    cmd->add_option("--replay", l.replay, "Serve the transcript or HAR file FILE: answer each message as the recorded server did")
+        ->check(checks::existing_file())->type_name("FILE")->group(g);
+    cmd->add_option("--entry", l.replay_entry, "With --replay of a HAR file: the Nth WebSocket entry, or the first whose URL contains TEXT")
+        ->type_name("N|TEXT")->group(g);
     cmd->add_flag("--jsonl", l.out.jsonl, "Print every event as a JSON object per line on stdout, with the client id (frames too with -F)")->group("Output");
     cmd->add_flag("-T", cl.listen_timestamps_flag, "Prefix diagnostic lines with the wall-clock time")->group("Output");
     cmd->add_option("--timestamps", cl.listen_timestamps, "Prefix diagnostic lines with the time: wall or relative (since start)")
@@ -222,6 +231,7 @@ std::unique_ptr<CommandLine> make_command_line() {
     add_reach_options(app, *cl);
     add_listen_command(app, *cl);
     add_check_command(app);
+    add_replay_command(app);
     // Hidden: print the man page or a shell completion, generated from these definitions.
     app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
         ->type_name("KIND")->check(checks::one_of(docs::kind_names()))->group("");

@@ -15,6 +15,7 @@
 #include "app/jsonl_printer.hpp"
 #include "app/pipe_mode.hpp"
 #include "app/reconnect.hpp"
+#include "app/recorder.hpp"
 #include "app/redirect.hpp"
 #include "app/repl.hpp"
 #include "app/slow_notice.hpp"
@@ -150,6 +151,7 @@ private:
     const ClientOptions& o_;
     Console& console_;
     std::unique_ptr<JsonlPrinter> jsonl_;
+    std::unique_ptr<Recorder> record_;  // --record: every session of the run, one file
     std::optional<session::TimePoint> deadline_;
 };
 
@@ -162,6 +164,10 @@ int Client::run() {
     for (const std::string_view scheme : {"http://", "https://"})
         if (o_.url.size() > scheme.size() && proto::iequals(std::string_view(o_.url).substr(0, scheme.size()), scheme))
             console_.note(std::string(scheme) + " read as " + (url->tls ? "wss://" : "ws://"));
+    if (!o_.record.empty()) {
+        record_ = std::make_unique<Recorder>(o_.record);
+        if (!record_->error().empty()) return fail(session::Outcome::usage, "--record " + record_->error());
+    }
 
     Reconnector reconnector(o_.reconnect, o_.mask_seed ? *o_.mask_seed : std::random_device{}());
     for (unsigned try_number = 0;;) {
@@ -269,6 +275,9 @@ Attempt Client::attempt(net::Url url, unsigned try_number) {
             hs->agreed.subprotocol.empty() && !offered.empty())
             trace("* the server selected none of the offered subprotocols (" + join_names(offered) + ")");
         if (jsonl_) jsonl_->open(url.to_string(), hs->response, hs->agreed.subprotocol, hs->agreed.extensions);
+        if (record_)
+            record_->open({url.to_string(), request_fields(proto::make_request(request)), &hs->response,
+                           hs->agreed.subprotocol, hs->agreed.extensions, false});
         console_.flush();
 
         const SessionContext context{deadline_, o_.max_time, try_number};
@@ -276,8 +285,10 @@ Attempt Client::attempt(net::Url url, unsigned try_number) {
         net::Loop loop;
         console_.attach(loop, false);
         Attempt a;
-        a.end = repl ? run_repl(loop, console_, stream, hs->leftover, o_, *deflate, timings, url.to_string(), context)
-                     : run_pipe_mode(loop, console_, stream, hs->leftover, o_, *deflate, context);
+        a.end = repl ? run_repl(loop, console_, stream, hs->leftover, o_, *deflate, timings, url.to_string(), context,
+                                record_.get())
+                     : run_pipe_mode(loop, console_, stream, hs->leftover, o_, *deflate, context, record_.get());
+        if (record_ && !record_->flush()) console_.error("--record " + record_->error());
         console_.detach();
         a.open_for = session::Clock::now() - opened;
         a.time_up = deadline_ && session::Clock::now() >= *deadline_;

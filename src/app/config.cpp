@@ -8,6 +8,7 @@
 
 #include "app/reach_cli.hpp"
 #include "app/scenario.hpp"
+#include "app/record_replay_features.hpp"
 #include "proto/close_code.hpp"
 
 namespace wscope::app {
@@ -79,7 +80,8 @@ std::string resolve(CommandLine& cl) {
         if (cl.listen_cmd->count("--exec") > 0 && cl.listen.exec.empty()) return "--exec needs a command";
         if (cl.listen.tls_cert.empty() && (!cl.listen.tls_key.empty() || !cl.listen.tls_client_ca.empty()))
             return "--tls-key and --tls-client-ca need --tls-cert";
-        return check_listen_script(cl.listen);
+        if (std::string problem = check_listen_script(cl.listen); !problem.empty()) return problem;
+        return check_replay_source(cl.listen);
     }
     ClientOptions& c = cl.client;
     if (c.url.empty()) return "no URL given (try: wscope ws://127.0.0.1:8080/)";

@@ -5,6 +5,7 @@
 #include "app/faults.hpp"
 #include "app/options.hpp"
 #include "app/scenario.hpp"
+#include "app/record_replay_features.hpp"
 
 namespace wscope::app {
 
@@ -16,6 +17,11 @@ std::vector<std::unique_ptr<ListenFeature>> make_listen_features(const ListenOpt
     // feature carries the faults itself, so that they act on what the script sends too.
     if (options.script.empty()) features.push_back(make_fault_feature(options, console));
     if (auto script = make_scenario_feature(options, console)) features.push_back(std::move(script));
+    const auto add = [&](std::unique_ptr<ListenFeature> f) {
+        if (f) features.push_back(std::move(f));
+    };
+    add(make_record_feature(options, console));
+    add(make_replay_feature(options, console));
     return features;
 }
 

@@ -70,6 +70,7 @@ struct ClientOptions {
     ReconnectPolicy reconnect;                // --reconnect[=MAX], --reconnect-delay, --reconnect-always
     double max_time = 0;                      // --max-time: the whole run; 0: no limit
     std::optional<std::uint64_t> mask_seed;   // hidden: reproducible masks for tests/captures
+    std::string record;                       // --record FILE: the transcript (SPEC §2.8)
     OutputOptions out;
 };
 
@@ -100,6 +101,9 @@ struct ListenOptions {
     std::optional<std::string> greeting;    // --greeting TEXT: sent to each client on open
     double ping_interval = 0;               // --ping-interval S
     double ping_timeout = 0;                // --ping-timeout S
+    std::string record;                     // --record FILE: FILE.ID per client
+    std::string replay;                     // --replay FILE: serve a transcript
+    std::string replay_entry;               // --entry: which HAR entry
     OutputOptions out;
 };
 

@@ -84,6 +84,7 @@ public:
     }
 
     SessionEnd run(ByteView leftover);
+    void observe(session::Observer& o) { live_.observe(o); }
 
 private:
     void send_record(ByteView record, std::uint64_t number);
@@ -302,8 +303,9 @@ session::SessionOptions client_session_options(const ClientOptions& o,
 SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream, ByteView leftover,
                          const ClientOptions& options,
                          const std::optional<proto::DeflateParams>& deflate,
-                         const SessionContext& context) {
+                         const SessionContext& context, session::Observer* record) {
     PipeMode mode(loop, console, stream, options, deflate, context);
+    if (record) mode.observe(*record);
     return mode.run(leftover);
 }
 

@@ -48,6 +48,7 @@ inline constexpr std::chrono::seconds max_time_close_grace{1};
 [[nodiscard]] SessionEnd run_pipe_mode(net::Loop& loop, Console& console, net::Stream& stream,
                                        proto::ByteView leftover, const ClientOptions& options,
                                        const std::optional<proto::DeflateParams>& deflate,
-                                       const SessionContext& context);
+                                       const SessionContext& context,
+                                       session::Observer* record = nullptr);
 
 }  // namespace wscope::app

@@ -69,6 +69,7 @@ public:
     }
 
     SessionEnd run(proto::ByteView leftover, const std::string& url, const SessionContext& context);
+    void observe(session::Observer& o) { live_.observe(o); }
 
 private:
     void on_line(std::optional<std::string> line);
@@ -207,8 +208,10 @@ bool client_wants_repl(const ClientOptions& o) {
 
 SessionEnd run_repl(net::Loop& loop, Console& console, net::Stream& stream, proto::ByteView leftover,
                     const ClientOptions& options, const std::optional<proto::DeflateParams>& deflate,
-                    const Timings& timings, const std::string& url, const SessionContext& context) {
+                    const Timings& timings, const std::string& url, const SessionContext& context,
+                    session::Observer* record) {
     ClientRepl repl(loop, console, stream, options, deflate, timings);
+    if (record) repl.observe(*record);
     return repl.run(leftover, url, context);
 }
 

@@ -24,6 +24,7 @@ namespace wscope::app {
                                   proto::ByteView leftover, const ClientOptions& options,
                                   const std::optional<proto::DeflateParams>& deflate,
                                   const Timings& timings, const std::string& url,
-                                  const SessionContext& context);
+                                  const SessionContext& context,
+                                       session::Observer* record = nullptr);
 
 }  // namespace wscope::app

@@ -13,6 +13,7 @@
 #include "app/docgen.hpp"
 #include "app/exit_code.hpp"
 #include "app/listen_mode.hpp"
+#include "app/replay_mode.hpp"
 #include "app/console.hpp"
 #include "app/usage_errors.hpp"
 
@@ -58,6 +59,7 @@ int run(int argc, char** argv) {
         return std::fflush(stdout) == 0 ? 0 : static_cast<int>(ExitCode::usage);
     }
     if (const CheckCommand* check = chosen_check_command(*cl->app)) return run_check(*check);
+    if (const ReplayCommand* replay = chosen_replay_command(*cl->app)) return run_replay(replay->options);
     if (std::string problem = resolve(*cl); !problem.empty()) {
         Console(ConsoleSetup{}).error(problem);
         return static_cast<int>(ExitCode::usage);
