@@ -1,0 +1,39 @@
+#!/usr/bin/python3
+"""Pay only for what is used: a ws:// run loads no shared TLS library (the dynamic loader's
+own report, LD_DEBUG=files). The TLS tests (client_reach, listen) cover wss:// itself."""
+import os
+import unittest
+
+from e2e_support import Listener, run_wscope
+
+STATIC_OPENSSL = os.environ.get("WSCOPE_STATIC_OPENSSL", "ON").upper() in ("ON", "1", "TRUE", "YES")
+
+
+def loaded_objects(ld_debug_text):
+    """The shared objects the loader opened, from LD_DEBUG=files lines `file=NAME [0]; ...`."""
+    names = set()
+    for line in ld_debug_text.splitlines():
+        if "file=" in line and "generating link map" in line:
+            names.add(line.split("file=", 1)[1].split()[0])
+    return names
+
+
+class Startup(unittest.TestCase):
+    def test_ws_one_shot_loads_no_tls_library(self):
+        if not STATIC_OPENSSL:
+            self.skipTest("built with WSCOPE_STATIC_OPENSSL=OFF: the shared OpenSSL is linked")
+        server = Listener("--echo")
+        try:
+            env = dict(os.environ, LD_DEBUG="files")
+            r = run_wscope([server.url], b"one\n", env=env)
+        finally:
+            server.stop()
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.out, b"one\n", r)
+        objects = loaded_objects(r.err)
+        self.assertTrue(any("libc.so" in o for o in objects), r)  # the report was read
+        self.assertEqual([o for o in objects if "libssl" in o or "libcrypto" in o], [], r)
+
+
+if __name__ == "__main__":
+    unittest.main()
