@@ -1,5 +1,6 @@
 // Frame lines and hex dumps on stderr.
 #include "app/inspector.hpp"
+#include "app/direction.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -15,9 +16,6 @@ namespace {
 
 using session::Direction;
 
-present::Direction to_present(Direction d) {
-    return d == Direction::in ? present::Direction::in : present::Direction::out;
-}
 
 // A frame line previews at most this much of the uncompressed data.
 constexpr std::size_t preview_bytes = 256;

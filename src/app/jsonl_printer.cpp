@@ -1,5 +1,6 @@
 // JSON Lines events, built by present/jsonl and written to the data stream.
 #include "app/jsonl_printer.hpp"
+#include "app/direction.hpp"
 
 #include <chrono>
 
@@ -10,9 +11,6 @@ namespace {
 
 using session::Direction;
 
-present::Direction to_present(Direction d) {
-    return d == Direction::in ? present::Direction::in : present::Direction::out;
-}
 
 present::TimePoint now() { return std::chrono::system_clock::now(); }
 

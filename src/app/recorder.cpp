@@ -1,5 +1,6 @@
 // The transcript writer (recorder.hpp).
 #include "app/recorder.hpp"
+#include "app/direction.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,9 +15,6 @@ namespace {
 
 using session::Direction;
 
-present::Direction to_present(Direction d) {
-    return d == Direction::in ? present::Direction::in : present::Direction::out;
-}
 
 present::TimePoint now() { return std::chrono::system_clock::now(); }
 
