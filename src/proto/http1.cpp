@@ -139,6 +139,19 @@ std::string HttpHead::status_line() const {
     return out;
 }
 
+// A start that cannot be HTTP fails the head at its first byte, however the bytes arrived: the
+// head keeps up to that byte and only that much input is taken.
+bool HeadReader::refuse_bad_start(std::size_t upto, std::size_t old, ByteView& in) {
+    const auto first = buf_.find_first_not_of("\r\n");
+    if (first == std::string::npos || first >= upto || first < old) return false;
+    auto bad = bad_start(buf_);
+    if (!bad) return false;
+    buf_.resize(first + 1);
+    in = in.subspan(first + 1 - old);
+    error_ = std::move(*bad);
+    return true;
+}
+
 HeadReader::Status HeadReader::feed(ByteView& in) {
     const std::size_t old = buf_.size();
     const std::size_t take = std::min(in.size(), max_head_size - old);
@@ -151,16 +164,14 @@ HeadReader::Status HeadReader::feed(ByteView& in) {
         if (j < buf_.size() && buf_[j] == '\r') ++j;
         if (j < buf_.size() && buf_[j] == '\n') {
             const std::size_t end = j + 1;
+            if (refuse_bad_start(end, old, in)) return Status::error;
             buf_.resize(end);
             in = in.subspan(end - old);
             return Status::done;
         }
     }
+    if (refuse_bad_start(buf_.size(), old, in)) return Status::error;
     in = in.subspan(take);
-    if (auto bad = bad_start(buf_)) {
-        error_ = std::move(*bad);
-        return Status::error;
-    }
     if (buf_.size() >= max_head_size) {
         error_ = Error{Errc::http_head_too_large,
                        "HTTP head exceeds " + std::to_string(max_head_size / 1024) + " KiB"};

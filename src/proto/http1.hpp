@@ -60,6 +60,7 @@ public:
     [[nodiscard]] const Error& error() const noexcept { return error_; }
 
 private:
+    bool refuse_bad_start(std::size_t upto, std::size_t old, ByteView& in);
     std::string buf_;
     Error error_{};
 };

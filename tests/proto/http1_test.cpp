@@ -304,3 +304,24 @@ TEST_CASE("http1: status_line() of a head built by hand") {
     h.reason = "Upgrade Required";
     CHECK(h.status_line() == "HTTP/1.1 426 Upgrade Required");
 }
+
+TEST_CASE("http1: a head that cannot start HTTP fails at its first byte, however it arrives") {
+    // A whole head behind a byte that no request or status line starts with: read in one
+    // piece or a byte at a time, the same error after the same one byte.
+    const std::string text = "\xf7 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n";
+    for (const std::size_t piece : {text.size(), std::size_t{1}, std::size_t{5}}) {
+        HeadReader reader;
+        std::size_t consumed = 0;
+        HeadReader::Status st = HeadReader::Status::need_more;
+        while (consumed < text.size() && st == HeadReader::Status::need_more) {
+            const std::string_view chunk = std::string_view(text).substr(consumed, piece);
+            ByteView in = as_bytes(chunk);
+            st = reader.feed(in);
+            consumed += chunk.size() - in.size();
+        }
+        CAPTURE(piece);
+        CHECK(st == HeadReader::Status::error);
+        CHECK(consumed == 1);
+        CHECK(reader.error().code == Errc::http_malformed);
+    }
+}
