@@ -212,7 +212,23 @@ void add_listen_command(CLI::App& app, CommandLine& cl) {
 
 }  // namespace
 
-std::unique_ptr<CommandLine> make_command_line() {
+Subcommands subcommands_for(const std::vector<std::string>& args) {
+    Subcommands parts{.listen = false, .check = false, .replay = false};
+    for (const std::string& w : args) {
+        const bool long_option = w.starts_with("--");
+        const bool short_cluster = !long_option && w.size() > 1 && w[0] == '-';
+        if (w.starts_with("--help") || w.starts_with("--generate") ||
+            (short_cluster && w.find('h') != std::string::npos))
+            return Subcommands{};
+        parts.listen = parts.listen || w == "listen" || w.starts_with("--listen") ||
+                       (short_cluster && w.find('l') != std::string::npos);
+        parts.check = parts.check || w == "check";
+        parts.replay = parts.replay || w == "replay";
+    }
+    return parts;
+}
+
+std::unique_ptr<CommandLine> make_command_line(Subcommands parts) {
     auto cl = std::make_unique<CommandLine>();
     cl->app = std::make_unique<CLI::App>(
         "wscope — WebSocket client, test server and protocol debugger", "wscope");
@@ -229,9 +245,9 @@ std::unique_ptr<CommandLine> make_command_line() {
     add_session_options(app, *cl);
     add_output_options(app, *cl);
     add_reach_options(app, *cl);
-    add_listen_command(app, *cl);
-    add_check_command(app);
-    add_replay_command(app);
+    if (parts.listen) add_listen_command(app, *cl);
+    if (parts.check) add_check_command(app);
+    if (parts.replay) add_replay_command(app);
     // Hidden: print the man page or a shell completion, generated from these definitions.
     app.add_option("--generate", "Print the man page or a completion script (docgen.hpp)")
         ->type_name("KIND")->check(checks::one_of(docs::kind_names()))->group("");

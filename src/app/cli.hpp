@@ -32,8 +32,20 @@ struct CommandLine {
     std::string reconnect_raw, reconnect_delay = "0.5:30", socks5, socks5_hostname;
 };
 
+// The subcommands a parser is built with. Each costs a few hundred thousand instructions to
+// build (CLI11 compares every new option with each earlier one), so a client run builds none.
+struct Subcommands {
+    bool listen = true, check = true, replay = true;
+    [[nodiscard]] bool all() const { return listen && check && replay; }
+};
+
+// The subcommands a parse of args (argv without argv[0]) can enter. CLI11 enters one only at a
+// word that is its name (-l and --listen become "listen"), so leaving out the others changes
+// no parse; --help and --generate list every one, so they ask for all.
+[[nodiscard]] Subcommands subcommands_for(const std::vector<std::string>& args);
+
 // Builds the parser; values land in the returned CommandLine.
-[[nodiscard]] std::unique_ptr<CommandLine> make_command_line();
+[[nodiscard]] std::unique_ptr<CommandLine> make_command_line(Subcommands parts = {});
 
 // After a successful parse: checks combinations and fills the derived fields (config.cpp).
 // Returns an error message for a usage error, or empty.

@@ -70,7 +70,7 @@ std::string resolve(CommandLine& cl) {
     // -vv: -v plus frame lines.
     if (cl.client.out.verbose >= 2) cl.client.out.frames = true;
     if (cl.listen.out.verbose >= 2) cl.listen.out.frames = true;
-    if (cl.listen_cmd->parsed()) {  // also -l PORT, rewritten to listen PORT before parsing
+    if (cl.listen_cmd != nullptr && cl.listen_cmd->parsed()) {  // also -l PORT, rewritten to listen PORT before parsing
         cl.mode = Mode::listen;
         cl.listen.prefix = cl.listen_prefix == "always" ? PrefixMode::always
                            : cl.listen_prefix == "never" ? PrefixMode::never

@@ -26,6 +26,10 @@ inline constexpr std::uint64_t failure_drain_limit = 256 * 1024;
 inline constexpr std::chrono::milliseconds default_connect_timeout = 30s;
 // A server drops a client that has not finished its opening handshake by then.
 inline constexpr std::chrono::milliseconds default_handshake_timeout = 10s;
+// A send or echo buffer that a large message made big is kept while traffic flows (a stream of
+// large messages reuses it, with no allocation or page faults per message) and released once
+// the connection has been quiet this long: an idle connection holds no large buffer.
+inline constexpr std::chrono::milliseconds idle_release_after = 100ms;
 // After stdin's end, the client waits for replies until the peer was this long silent (-w).
 inline constexpr std::chrono::milliseconds default_linger = 500ms;
 

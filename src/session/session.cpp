@@ -235,7 +235,7 @@ void Session::echo(const proto::MessageData& m) {
     if (m.last) ++stats_.messages_out;
     echo_first_ = false;
     echo_.clear();
-    if (m.last) release_if_large(echo_);
+    keep_until_idle(echo_);
 }
 
 void Session::on_pong(const proto::PongReceived& pong) {
@@ -430,7 +430,7 @@ void Session::flush() {
         out_.clear();
         out_pos_ = 0;
         replies_queued_ = 0;
-        release_if_large(out_);
+        keep_until_idle(out_);
     } else if (out_pos_ >= (1u << 20) && out_pos_ * 2 >= out_.size()) {
         out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
         out_pos_ = 0;
@@ -461,7 +461,7 @@ void Session::flush() {
 std::optional<TimePoint> Session::next_deadline() const {
     if (finished_) return std::nullopt;
     std::optional<TimePoint> t;
-    for (const auto& d : {close_deadline_, fail_deadline_, next_ping_, pong_deadline_})
+    for (const auto& d : {close_deadline_, fail_deadline_, next_ping_, pong_deadline_, release_deadline_})
         if (d && (!t || *d < *t)) t = d;
     return t;
 }
@@ -469,6 +469,7 @@ std::optional<TimePoint> Session::next_deadline() const {
 void Session::tick() {
     if (finished_) return;
     const TimePoint now = time_.now();
+    if (release_deadline_ && now >= *release_deadline_) release_if_idle(now);
     if (fail_deadline_ && now >= *fail_deadline_) {
         finish(Outcome::protocol_violation, failure_.message);
         return;
@@ -495,6 +496,25 @@ void Session::tick() {
         next_ping_ = now + options_.ping_interval;
         flush();
     }
+}
+
+void Session::keep_until_idle(const proto::Bytes& b) {
+    if (b.capacity() <= kept_capacity || release_deadline_) return;
+    release_deadline_ = time_.now() + idle_release_after;
+    reads_at_release_arm_ = stats_.bytes_in;
+}
+
+// Traffic since the deadline was set: look again later. Otherwise the connection was quiet
+// for idle_release_after: the emptied buffers go.
+void Session::release_if_idle(TimePoint now) {
+    if (stats_.bytes_in != reads_at_release_arm_ || pending_out() > 0 || !echo_.empty()) {
+        release_deadline_ = now + idle_release_after;
+        reads_at_release_arm_ = stats_.bytes_in;
+        return;
+    }
+    release_deadline_.reset();
+    release_if_large(out_);
+    release_if_large(echo_);
 }
 
 void Session::touch() {

@@ -170,6 +170,9 @@ private:
     void finish(Outcome outcome, std::string message);
     void fail_io(const std::string& message);
     void touch();  // the peer said something: restart the silence timer
+    // A large buffer was emptied: release it once the connection is quiet (idle_release_after).
+    void keep_until_idle(const proto::Bytes& b);
+    void release_if_idle(TimePoint now);
     void emit(const SessionEvent& e) { observer_.on_event(e); }
 
     net::Stream& stream_;
@@ -214,6 +217,8 @@ private:
     std::optional<TimePoint> pong_deadline_;
     std::deque<std::pair<std::string, TimePoint>> pings_in_flight_;
     std::uint64_t ping_counter_ = 0;
+    std::optional<TimePoint> release_deadline_;  // see keep_until_idle()
+    std::uint64_t reads_at_release_arm_ = 0;     // stats_.bytes_in when it was set
 
     std::optional<std::uint16_t> peer_code_;
     std::string peer_reason_;

@@ -20,10 +20,10 @@ using Words = std::vector<std::string>;
 // What run() does before dispatching: the rewrite, then CLI11. Returns the error line, or "".
 std::string parse(CommandLine& cl, const Words& words) {
     CLI::App& app = *cl.app;
-    CLI::App& listen = *cl.listen_cmd;
+    const CLI::App* listen = cl.listen_cmd;  // null when built without it
     const auto takes_value = [&](std::string_view name) {
-        for (const CLI::App* table : {&listen, &app})
-            if (const CLI::Option* o = table->get_option_no_throw(std::string(name)))
+        for (const CLI::App* table : {listen, static_cast<const CLI::App*>(&app)})
+            if (const CLI::Option* o = table ? table->get_option_no_throw(std::string(name)) : nullptr)
                 return o->get_items_expected_min() > 0;
         return false;
     };
@@ -33,7 +33,8 @@ std::string parse(CommandLine& cl, const Words& words) {
     try {
         app.parse(reversed);
     } catch (const CLI::ParseError& e) {
-        return usage_message(e, rw.args, listen.parsed() > 0, app, listen);
+        if (listen == nullptr) return std::string("parse error: ") + e.what();
+        return usage_message(e, rw.args, listen->parsed() > 0, app, *listen);
     }
     return {};
 }
@@ -116,6 +117,43 @@ TEST_CASE("good values land in the options, sizes converted") {
     CHECK(cl->client.max_message == 1u << 20);
     CHECK(cl->client.close_timeout == 2);  // the defaults, now stated in the descriptions
     CHECK(cl->listen.handshake_timeout == 10);
+}
+
+TEST_CASE("subcommands_for: only the subcommands a command line can enter are built") {
+    const auto none = [](const Subcommands& p) { return !p.listen && !p.check && !p.replay; };
+    CHECK(none(subcommands_for({})));
+    CHECK(none(subcommands_for({"-n", "1", "-b", "--chunk", "64", "ws://h/"})));
+    CHECK(none(subcommands_for({"-V"})));
+    CHECK(subcommands_for({"listen", "0", "--echo"}).listen);
+    CHECK(!subcommands_for({"listen", "0", "--echo"}).check);
+    CHECK(subcommands_for({"-l", "9000"}).listen);
+    CHECK(subcommands_for({"-vl", "9000"}).listen);
+    CHECK(subcommands_for({"--listen=9000"}).listen);
+    CHECK(subcommands_for({"check", "ws://h/"}).check);
+    CHECK(subcommands_for({"replay", "f.jsonl"}).replay);
+    for (const Words& help : {Words{"--help"}, Words{"-h"}, Words{"listen", "--help"},
+                              Words{"--help-all"}, Words{"--generate", "man"}, Words{"-vh"}})
+        CHECK(subcommands_for(help).all());
+}
+
+TEST_CASE("a parser built for the command line parses it as the whole one does") {
+    for (const Words& words :
+         {Words{"-n", "3", "-H", "X-Test: listen", "ws://h/"}, Words{"-q", "--jsonl", "ws://h/x"},
+          Words{"listen", "0", "--echo", "-q"}, Words{"-l", "0", "--oneshot"},
+          Words{"-d", "check", "ws://h/"}}) {
+        CAPTURE(words.front());
+        auto whole = make_command_line();
+        auto part = make_command_line(subcommands_for(words));
+        REQUIRE(parse(*whole, words) == "");
+        REQUIRE(parse(*part, words) == "");
+        CHECK(part->client.url == whole->client.url);
+        CHECK(part->client.count == whole->client.count);
+        CHECK(part->client.out.jsonl == whole->client.out.jsonl);
+        CHECK(part->listen.echo == whole->listen.echo);
+        CHECK(part->listen.oneshot == whole->listen.oneshot);
+        CHECK((part->listen_cmd != nullptr && part->listen_cmd->parsed()) ==
+              whole->listen_cmd->parsed());
+    }
 }
 
 TEST_CASE("-v is counted in OutputOptions::verbose (-vv is 2)") {

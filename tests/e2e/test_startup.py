@@ -1,12 +1,17 @@
 #!/usr/bin/python3
-"""Pay only for what is used: a ws:// run loads no shared TLS library (the dynamic loader's
-own report, LD_DEBUG=files). The TLS tests (client_reach, listen) cover wss:// itself."""
+"""Pay only for what is used: a ws:// run loads no shared TLS library, and no readline,
+terminfo or zlib library either (the dynamic loader's own report, LD_DEBUG=files). The TLS tests (client_reach, listen) cover wss:// itself."""
 import os
 import unittest
 
 from e2e_support import Listener, run_wscope
 
-STATIC_OPENSSL = os.environ.get("WSCOPE_STATIC_OPENSSL", "ON").upper() in ("ON", "1", "TRUE", "YES")
+def flag(name):
+    return os.environ.get(name, "ON").upper() in ("ON", "1", "TRUE", "YES")
+
+
+STATIC_OPENSSL = flag("WSCOPE_STATIC_OPENSSL")
+STATIC_LIBS = flag("WSCOPE_STATIC_LIBS")
 
 
 def loaded_objects(ld_debug_text):
@@ -33,6 +38,22 @@ class Startup(unittest.TestCase):
         objects = loaded_objects(r.err)
         self.assertTrue(any("libc.so" in o for o in objects), r)  # the report was read
         self.assertEqual([o for o in objects if "libssl" in o or "libcrypto" in o], [], r)
+
+    def test_ws_one_shot_loads_no_readline_terminfo_or_zlib(self):
+        if not STATIC_LIBS:
+            self.skipTest("built with WSCOPE_STATIC_LIBS=OFF: the shared libraries are linked")
+        server = Listener("--echo")
+        try:
+            env = dict(os.environ, LD_DEBUG="files")
+            r = run_wscope(["-n", "1", server.url], b"one\n", env=env)
+        finally:
+            server.stop()
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.out, b"one\n", r)
+        objects = loaded_objects(r.err)
+        self.assertTrue(any("libc.so" in o for o in objects), r)
+        self.assertEqual([o for o in objects
+                          if any(lib in o for lib in ("libreadline", "libtinfo", "libz."))], [], r)
 
 
 if __name__ == "__main__":

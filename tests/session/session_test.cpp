@@ -1134,12 +1134,26 @@ TEST_CASE("--echo: fragments keep their boundaries; a huge frame is cut at echo_
     CHECK(frames[2].h.fin);
 }
 
-TEST_CASE("an idle session keeps no buffer from its largest message") {
+TEST_CASE("large buffers are kept while messages flow and released once the session is idle") {
     SessionOptions o = echo_options();
     Rig r(o);
     r.deliver(frame(Opcode::binary, pattern(600000), true, peer_key));
     REQUIRE(r.sent().size() == 1);
+    const std::size_t held = r.session.buffered_bytes();
+    CHECK(held >= 600000);  // the next large message reuses them: no allocation per message
+    REQUIRE(r.session.next_deadline());
+    // Traffic before the deadline: kept, and looked at again later.
+    r.time.advance(0.06);
+    r.deliver(frame(Opcode::binary, pattern(600000), true, peer_key));
+    r.time.advance(0.06);
+    r.session.tick();
+    CHECK(r.session.buffered_bytes() == held);
+    // Quiet for idle_release_after: released, and no deadline is left to wake the loop.
+    r.time.advance(0.11);
+    r.session.tick();
     CHECK(r.session.buffered_bytes() <= 64 * 1024);
+    CHECK_FALSE(r.session.next_deadline());
+    CHECK(r.sent().size() == 2);
 }
 
 // ======================================================================================
