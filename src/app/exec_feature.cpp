@@ -2,11 +2,9 @@
 #include "app/exec_feature.hpp"
 
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <map>
@@ -63,8 +61,10 @@ public:
         // have the kernel reap them first and lose their exit status.
         std::signal(SIGCHLD, SIG_DFL);
     }
-    ~ExecFeature() override;
     [[nodiscard]] std::unique_ptr<ClientFeature> for_client(unsigned id) override;
+    // Programs still running get SIGTERM, and SIGKILL after shutdown_grace; the server's loop
+    // runs until every one has exited. (Any left when it stops are killed and reaped.)
+    [[nodiscard]] bool ready_to_stop() override;
 
     [[nodiscard]] const ListenOptions& options() const { return o_; }
     [[nodiscard]] Console& console() { return console_; }
@@ -284,22 +284,9 @@ Program* ExecFeature::start(ClientControl& client, const std::string& local, con
     return p;
 }
 
-ExecFeature::~ExecFeature() {
-    std::vector<pollfd> running;
-    for (auto& [id, p] : programs_) {
-        if (p->exited()) continue;
-        p->terminate();
-        running.push_back({p->exit_fd(), POLLIN, 0});
-    }
-    const auto until = std::chrono::steady_clock::now() + shutdown_grace;
-    while (!running.empty()) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
-        if (::poll(running.data(), running.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-        std::erase_if(running, [](const pollfd& p) { return p.revents != 0; });
-        for (auto& p : running) p.revents = 0;
-    }
-    programs_.clear();  // the ones still running are killed and reaped
+bool ExecFeature::ready_to_stop() {
+    for (auto& [id, p] : programs_) p->terminate(shutdown_grace);
+    return programs_.empty();
 }
 
 }  // namespace

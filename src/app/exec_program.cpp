@@ -113,6 +113,16 @@ void Program::end_input() {
     });
 }
 
+void Program::terminate(session::Duration grace) {
+    if (child_->reaped() || kill_timer_) return;
+    if (term_timer_) loop_.cancel(*std::exchange(term_timer_, std::nullopt));
+    child_->signal_group(SIGTERM);
+    kill_timer_ = loop_.at(session::Clock::now() + grace, [this] {
+        kill_timer_.reset();
+        escalate(SIGKILL);
+    });
+}
+
 // SIGTERM once the client has been gone close_timeout; SIGKILL if that did not end it.
 void Program::escalate(int signo) {
     if (child_->reaped()) return;

@@ -83,8 +83,9 @@ public:
     [[nodiscard]] bool exited() const { return child_->reaped(); }
     [[nodiscard]] pid_t pid() const { return child_->pid(); }
     [[nodiscard]] int exit_fd() const { return child_->exit_fd(); }
-    // The server is going away: SIGTERM now, whatever the clock says.
-    void terminate() { child_->signal_group(SIGTERM); }
+    // The server is going away: SIGTERM now, whatever the clock says, and SIGKILL if the
+    // program is still running after grace (on the loop).
+    void terminate(session::Duration grace);
 
 private:
     [[nodiscard]] std::size_t pending_input() const { return input_.size() - input_pos_; }

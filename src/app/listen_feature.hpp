@@ -78,6 +78,9 @@ public:
     virtual ~ListenFeature() = default;
     // A feature for the client with this id (nullptr: nothing for this one).
     [[nodiscard]] virtual std::unique_ptr<ClientFeature> for_client(unsigned id) = 0;
+    // The server is stopping and its clients are gone: false while the feature still winds
+    // down on the loop (programs exiting); the loop stops once every feature says true.
+    [[nodiscard]] virtual bool ready_to_stop() { return true; }
     // After the run: a status that overrides the server's (a scenario's unmet expect: 8).
     [[nodiscard]] virtual std::optional<int> exit_status() const { return std::nullopt; }
 };

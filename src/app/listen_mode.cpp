@@ -146,7 +146,9 @@ void Server::after_pass() {
         shutting_down_ = true;
         shut_down(proto::CloseCode::normal);
     }
-    if (shutting_down_ && clients_.empty()) loop_.stop();
+    if (shutting_down_ && clients_.empty() &&
+        std::all_of(features_.begin(), features_.end(), [](const auto& f) { return f->ready_to_stop(); }))
+        loop_.stop();
     // stdout not read: stop reading from clients whose messages it carries.
     const bool backlogged = console_.backlogged();
     if (backlogged != console_backlogged_ && relays()) {
