@@ -153,6 +153,14 @@ std::optional<DeflateAgreement> deflate_negotiate(const std::vector<std::string>
             if (!ok) break;
         }
         if (!ok) continue;
+        // §7.1.1.1 lets a server reset its compressor after each message even when not asked.
+        // We always do: a compressor with context takeover keeps about 256 KiB of zlib state for
+        // as long as the connection lives, a cost each idle connection would pay; without it
+        // the state exists only while a message is being compressed.
+        if (!seen[0]) {
+            a.params.our_no_context_takeover = true;
+            response += "; server_no_context_takeover";
+        }
         a.response = std::move(response);
         return a;
     }

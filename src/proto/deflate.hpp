@@ -37,6 +37,8 @@ struct DeflateParams {
 
 // Server: picks the first acceptable permessage-deflate offer among the client's extension
 // elements. Returns the parameters and the response element to send, or nothing to decline.
+// The response always holds server_no_context_takeover (§7.1.1.1): an idle connection keeps
+// no compressor state.
 struct DeflateAgreement {
     DeflateParams params;
     std::string response;  // e.g. "permessage-deflate; server_no_context_takeover"

@@ -6,11 +6,15 @@ only): memory kept after a deflate bomb, and a message made of endless empty fra
   and stay connected. The server's resident memory (VmRSS in /proc/PID/status) while they sit
   idle must stay within 100 MiB of what it was before they came: what a message needed must
   not outlive it.
+- Three hundred clients each send two small compressed messages and stay connected: the server
+  answers server_no_context_takeover, its echoes refer to no earlier message, and an idle
+  connection keeps no compressor (at most 100 KiB each, where a kept one costs 256 KiB more).
 - A client that opens a message and then sends nothing but empty continuation frames gets a
   Close with 1008 (policy violation) at once, instead of a server that spins on it forever.
 - Honest fragmentation still passes: a message in 1-byte frames, and one in 4 KiB frames.
 """
 import os
+import resource
 import socket
 import struct
 import threading
@@ -44,8 +48,16 @@ def frame(b0, payload=b""):
     return head + KEY + mask(payload)
 
 
-def upgrade(port, deflate):
-    """A socket past the opening handshake; with deflate, permessage-deflate must be agreed."""
+def raise_fd_limit(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def upgrade(port, deflate, with_head=False):
+    """A socket past the opening handshake and the bytes read after it (with with_head, the
+    response head too); with deflate, permessage-deflate must be agreed."""
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     ext = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if deflate else ""
     s.sendall((f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
@@ -61,6 +73,8 @@ def upgrade(port, deflate):
     assert head.startswith(b"HTTP/1.1 101"), head
     if deflate:
         assert b"permessage-deflate" in head.lower(), head
+    if with_head:
+        return s, bytearray(rest), head
     return s, bytearray(rest)
 
 
@@ -167,6 +181,53 @@ class DeflateMemory(unittest.TestCase):
             self.assertLessEqual(grown, self.LIMIT_MIB,
                                  f"the server keeps {grown:.0f} MiB for {self.CLIENTS} idle "
                                  f"connections")
+        finally:
+            for s in socks:
+                s.close()
+            server.stop()
+
+
+class DeflateIdleConnections(unittest.TestCase):
+    """Many idle --deflate connections after a small message each: the server answers
+    server_no_context_takeover (RFC 7692 §7.1.1.1), so none keeps a compressor (about 256 KiB of
+    zlib state) while it sits idle; only the decompressor's window stays, as the client's
+    context takeover needs it."""
+    CLIENTS = 300
+    LIMIT_KIB_EACH = 100  # a compressor kept per connection would cost 256 KiB more
+
+    def test_idle_deflate_connections_keep_no_compressor(self):
+        if raise_fd_limit(self.CLIENTS + 100) < self.CLIENTS + 50:
+            self.skipTest("the descriptor limit is too low")
+        text = b" ".join(b"event %d: status ok" % i for i in range(300))
+        server = Listener("--echo", "--deflate", "-q")
+        socks = []
+        try:
+            time.sleep(0.2)
+            before = vm_kib(server.proc.pid, "VmRSS")
+            for i in range(self.CLIENTS):
+                s, rest, response = upgrade(server.port, deflate=True, with_head=True)
+                if i == 0:
+                    self.assertIn(b"server_no_context_takeover", response.lower(), response)
+                c = zlib.compressobj(6, zlib.DEFLATED, -15)  # the client keeps its context
+                reader = FrameReader(s, rest)
+                for n in range(2):
+                    body = c.compress(text) + c.flush(zlib.Z_SYNC_FLUSH)
+                    s.sendall(frame(0xC1, body[:-4]))  # FIN, RSV1, text
+                    fin, rsv1, op, payload = reader.next()
+                    self.assertTrue(fin and rsv1 and op == 0x1, (fin, rsv1, op))
+                    # A fresh decompressor for each echo: the server's messages refer to no
+                    # earlier one, as it said.
+                    d = zlib.decompressobj(-15)
+                    self.assertEqual(d.decompress(payload + b"\x00\x00\xff\xff"), text,
+                                     f"client {i}, message {n}")
+                socks.append(s)
+            time.sleep(0.3)
+            idle = vm_kib(server.proc.pid, "VmRSS")
+            each = (idle - before) / self.CLIENTS
+            print(f"\n{self.CLIENTS} idle --deflate connections: VmRSS {before // 1024} → "
+                  f"{idle // 1024} MiB ({each:.1f} KiB each)")
+            self.assertTrue(server.alive(), server.describe())
+            self.assertLessEqual(each, self.LIMIT_KIB_EACH)
         finally:
             for s in socks:
                 s.close()

@@ -41,7 +41,45 @@ TEST_CASE("deflate: a client's server_max_window_bits=8 offer is accepted") {
     const auto a = deflate_negotiate({"permessage-deflate; server_max_window_bits=8"});
     REQUIRE(a.has_value());
     CHECK(a->params.our_max_window_bits == 8);
-    CHECK(a->response == "permessage-deflate; server_max_window_bits=8");
+    CHECK(a->response == "permessage-deflate; server_max_window_bits=8; server_no_context_takeover");
+}
+
+TEST_CASE("deflate: a server always answers server_no_context_takeover, once (RFC 7692 §7.1.1.1)") {
+    const auto plain = deflate_negotiate({"permessage-deflate; client_max_window_bits"});
+    REQUIRE(plain.has_value());
+    CHECK(plain->params.our_no_context_takeover);
+    CHECK_FALSE(plain->params.peer_no_context_takeover);
+    CHECK(plain->response == "permessage-deflate; server_no_context_takeover");
+    // The client's answer to it parses back to the same agreement, seen from the other side.
+    const auto seen = deflate_accept_response(plain->response);
+    REQUIRE(seen.ok());
+    REQUIRE(seen->has_value());
+    CHECK((*seen)->peer_no_context_takeover);
+
+    const auto asked = deflate_negotiate({"permessage-deflate; server_no_context_takeover"});
+    REQUIRE(asked.has_value());
+    CHECK(asked->response == "permessage-deflate; server_no_context_takeover");
+}
+
+TEST_CASE("deflate: without context takeover a compressor holds no zlib state between messages") {
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "message " + std::to_string(i) + ' ';
+    Deflater reset(15, true);
+    Deflater kept(15, false);
+    for (int round = 0; round < 3; ++round) {
+        // Each message inflates alone: it refers to nothing of the one before.
+        CHECK(inflate_message(compress_message(reset, text)) == text);
+        CHECK(reset.state_bytes() == 0);
+        compress_message(kept, text);
+        CHECK(kept.state_bytes() > 200 * 1024);  // what an idle connection would keep
+    }
+    // A message in pieces holds its state until the last piece.
+    Bytes out;
+    reset.compress(as_bytes(text), false, out);
+    CHECK(reset.state_bytes() > 0);
+    reset.compress(as_bytes(text), true, out);
+    CHECK(reset.state_bytes() == 0);
+    CHECK(inflate_message(out) == text + text);
 }
 
 TEST_CASE("deflate: an 8-bit window compresses without back-references, and round-trips") {
