@@ -30,7 +30,12 @@ void InputSplitter::feed(proto::ByteView data, const Sink& sink) {
             emit(data.first(chunk_), sink);
             data = data.subspan(chunk_);
         }
-        partial_.assign(data.begin(), data.end());
+        if (!data.empty()) {
+            // The record will be chunk_ bytes: room for it at once, not by doubling (which would
+            // copy it and leave up to half again unused). Room not yet written costs no memory.
+            partial_.reserve(chunk_);
+            partial_.assign(data.begin(), data.end());
+        }
         return;
     }
     const std::uint8_t delim = framing_ == Framing::nul ? 0 : '\n';

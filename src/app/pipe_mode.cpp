@@ -8,6 +8,7 @@
 #include <csignal>
 #include <memory>
 
+#include "app/gather_buffer.hpp"
 #include "app/input.hpp"
 #include "app/live_session.hpp"
 #include "present/describe.hpp"
@@ -48,23 +49,28 @@ private:
             console_.data(m.data);
         } else {
             if (m.first) partial_.clear();
-            partial_.insert(partial_.end(), m.data.begin(), m.data.end());
+            // Room for what the frame's header says is still coming, at once.
+            constexpr std::uint64_t hint_cap = 16u << 20;  // a claim is not a promise
+            partial_.reserve(partial_.size() + m.data.size() +
+                             static_cast<std::size_t>(std::min(m.frame_left, hint_cap)));
+            partial_.append(m.data);
             if (!m.last) return;
-            console_.data(partial_);
+            console_.data(partial_.view());
             partial_.clear();
             // Keep the buffer for the next message (no page faults per message), unless an
             // unusually large message made it big.
-            if (partial_.capacity() > (16u << 20)) proto::Bytes().swap(partial_);
+            if (partial_.capacity() > (16u << 20)) partial_.release();
         }
         if (m.type == MessageType::text) console_.data(std::string_view("\n"));
     }
+
 
     Console& console_;
     std::uint64_t limit_;
     bool raw_;
     std::uint64_t received_ = 0;
     std::uint64_t since_check_ = 0;
-    proto::Bytes partial_;
+    GatherBuffer partial_;
 };
 
 class PipeMode {
@@ -222,7 +228,9 @@ void PipeMode::after_pass() {
     // Lingering: every message that arrived restarts the silence.
     if (linger_timer_ && printer_.take_new() > 0) last_heard_ = session::Clock::now();
     if (reading_stdin_) {
-        const bool want = s.accepting_input() && !s.closing();
+        // What one read can add: its bytes, or a whole --chunk record completed by them.
+        const std::size_t next = o_.framing == Framing::chunk ? std::max(stdin_size_, o_.chunk) : stdin_size_;
+        const bool want = s.accepting_input(next) && !s.closing();
         loop_.set_interest(STDIN_FILENO, want ? net::readable : 0);
     }
 }

@@ -54,6 +54,10 @@ struct MessageEvent {
     proto::ByteView data;
     bool first = true;
     bool last = true;
+    // Received: payload bytes of the current frame still to come after this piece, when the
+    // wire tells (0 otherwise: the frame is done, or compressed). A hint for sizing a buffer
+    // once; it never exceeds the message size limit the frame header was checked against.
+    std::uint64_t frame_left = 0;
 };
 
 struct PingEvent {

@@ -19,6 +19,7 @@
 //    failure_linger (a server, which also shuts its sending side at once).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -125,8 +126,16 @@ public:
     // Ends the session now, without a closing handshake (a second Ctrl-C).
     void abort(Outcome outcome, std::string message);
 
-    // True while unsent output is small enough to accept more input.
-    [[nodiscard]] bool accepting_input() const { return pending_out() < options_.input_pause_threshold; }
+    // True while unsent output is small enough to accept more input. next: about what the next
+    // input adds (a stdin read); while output is pending, it must also fit the room the buffer
+    // has, so that a stream of large messages does not grow the buffer to hold two of them.
+    [[nodiscard]] bool accepting_input(std::size_t next = 0) const {
+        const std::size_t pending = pending_out();
+        if (pending >= options_.input_pause_threshold) return false;
+        // Growing a small buffer costs little; the written part is dropped to make room.
+        const std::size_t room = std::max(out_.capacity(), 2 * options_.input_pause_threshold);
+        return pending == 0 || pending + next + proto::max_header_size <= room;
+    }
     [[nodiscard]] bool closing() const { return conn_.close_sent(); }
     [[nodiscard]] bool close_received() const { return conn_.close_received(); }
     [[nodiscard]] bool compressing() const { return options_.deflate.has_value(); }
@@ -145,6 +154,7 @@ public:
 
 private:
     [[nodiscard]] std::size_t pending_out() const { return out_.size() - out_pos_; }
+    void make_room(std::size_t n);
     // Replies we owe (pongs, echoes) have piled up unsent: stop reading until they drain.
     // Only replies count: pausing on the user's own output could deadlock against a peer
     // that echoes it.
@@ -200,6 +210,9 @@ private:
     bool echo_first_ = true;
     bool in_data_frame_ = false;     // the frame being received is a data frame
     bool data_frame_ended_ = false;  // ...and its last payload piece just arrived
+    bool in_compressed_message_ = false;   // the message it belongs to has RSV1 set
+    std::uint64_t data_frame_length_ = 0;  // its payload length, 0 when compressed (unknown)
+    std::uint64_t data_frame_left_ = 0;    // of which still to come after the last piece
     proto::MessageType echo_type_ = proto::MessageType::text;
 
     // Timers.

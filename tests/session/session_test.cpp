@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "crypto/mask_source.hpp"
+#include "proto/deflate.hpp"
 #include "proto/frame.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_stream.hpp"
@@ -74,7 +75,11 @@ class Recorder final : public session::Observer {
   public:
     void on_event(const session::SessionEvent& ev) override {
         if (const auto* m = std::get_if<session::MessageEvent>(&ev)) {
-            if (m->dir == Direction::in) on_message(m->type, m->data, m->first, m->last);
+            if (m->dir == Direction::in) {
+                on_message(m->type, m->data, m->first, m->last);
+                frame_left.push_back(m->frame_left);
+                chunk_sizes.push_back(m->data.size());
+            }
         } else if (const auto* p = std::get_if<session::PingEvent>(&ev)) {
             pings.emplace_back(p->dir, std::string(proto::as_chars(p->payload)));
         } else if (const auto* q = std::get_if<session::PongEvent>(&ev)) {
@@ -98,6 +103,8 @@ class Recorder final : public session::Observer {
 
     std::vector<Message> messages;
     int chunks = 0;
+    std::vector<std::uint64_t> frame_left;  // MessageEvent::frame_left of each chunk
+    std::vector<std::size_t> chunk_sizes;   // and its size
     std::vector<std::pair<Direction, std::string>> pings;
     std::vector<PongSeen> pongs;
     std::vector<CloseSeen> closes;
@@ -899,6 +906,68 @@ TEST_CASE("partial writes: 3 bytes per write_some still deliver a 1 MiB message 
     CHECK(f[0].h.mask == our_key);
     CHECK(f[0].payload == body);
     CHECK(r.session.stats().bytes_out == 14 + body.size());
+}
+
+TEST_CASE("backpressure: accepting_input(next) waits until the next input fits the buffer") {
+    Rig r;
+    r.stream.set_writable(false);
+    r.session.send_message(MessageType::binary, pattern(200 * 1024));
+    r.session.pump();
+    // 200 KiB waiting, below the threshold: small input is welcome, but a 1 MiB record would
+    // grow the buffer to hold both.
+    CHECK(r.session.accepting_input());
+    CHECK(r.session.accepting_input(1024));
+    CHECK_FALSE(r.session.accepting_input(1u << 20));
+    r.stream.set_writable(true);
+    r.session.on_ready(POLLOUT);
+    CHECK(r.session.accepting_input(1u << 20));  // nothing waiting: anything goes
+}
+
+TEST_CASE("client: MessageEvent::frame_left tells what the frame header says is still coming") {
+    Rig r;
+    r.stream.set_read_limit(300);
+    std::string frame = "82 7e 03 e8";  // binary, FIN, 1000 bytes (16-bit length)
+    r.stream.push_read(hex(frame));
+    r.stream.push_read(pattern(1000));
+    r.read_all();
+    REQUIRE(r.rec.messages.size() == 1);
+    CHECK(r.rec.messages[0].data.size() == 1000);
+    REQUIRE(r.rec.frame_left.size() >= 3);
+    CHECK(r.rec.frame_left.back() == 0);  // the last piece
+    // What arrived so far plus the hint is the frame's length, at every piece.
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i + 1 < r.rec.frame_left.size(); ++i) {
+        seen += r.rec.chunk_sizes[i];
+        CHECK(seen + r.rec.frame_left[i] == 1000);
+    }
+}
+
+TEST_CASE("client: MessageEvent::frame_left is 0 for a compressed message (its size is not on the wire)") {
+    SessionOptions o;
+    o.deflate = proto::DeflateParams{};
+    Rig r(o);
+    proto::Deflater d(15, false);
+    std::string text(5000, 'a');
+    std::uint32_t x = 6455;
+    for (char& c : text) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>('a' + (x >> 16) % 26);
+    }
+    proto::Bytes body;
+    d.compress(proto::as_bytes(text), true, body);
+    REQUIRE(body.size() > 200);
+    REQUIRE(body.size() < 65536);
+    // FIN, RSV1, text; a 16-bit length.
+    proto::Bytes frame = hex("c1 7e");
+    frame.push_back(static_cast<std::uint8_t>(body.size() >> 8));
+    frame.push_back(static_cast<std::uint8_t>(body.size() & 0xff));
+    frame.insert(frame.end(), body.begin(), body.end());
+    r.stream.set_read_limit(100);
+    r.stream.push_read(frame);
+    r.read_all();
+    REQUIRE(r.rec.messages.size() == 1);
+    CHECK(r.rec.messages[0].data == text);
+    for (const auto left : r.rec.frame_left) CHECK(left == 0);
 }
 
 TEST_CASE("backpressure: accepting_input() is false above input_pause_threshold") {
