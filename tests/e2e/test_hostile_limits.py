@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from e2e_support import Listener, run_wscope
+from e2e_support import Listener, memory_measured_env, run_wscope
 import wsframe
 
 MiB = 1 << 20
@@ -49,7 +49,7 @@ class IdleMemory(unittest.TestCase):
     def test_thousand_idle_connections(self):
         if raise_fd_limit(self.CLIENTS + 200) < self.CLIENTS + 100:
             self.skipTest("the descriptor limit is too low for 1,000 connections")
-        server = Listener("--echo", "-q")
+        server = Listener("--echo", "-q", env=memory_measured_env())
         socks = []
         try:
             # One client first, so that what any server needs once (the loop, the first

@@ -22,7 +22,7 @@ import time
 import unittest
 import zlib
 
-from e2e_support import Listener
+from e2e_support import Listener, memory_measured_env
 
 MiB = 1 << 20
 KEY = b"\x11\x22\x33\x44"
@@ -158,7 +158,7 @@ class DeflateMemory(unittest.TestCase):
     def test_idle_connections_after_a_large_compressed_message_each(self):
         body = bomb(self.SIZE)
         self.assertLess(len(body), 128 * 1024)
-        server = Listener("--echo", "--deflate")
+        server = Listener("--echo", "--deflate", env=memory_measured_env())
         socks = []
         try:
             time.sleep(0.2)
@@ -199,7 +199,7 @@ class DeflateIdleConnections(unittest.TestCase):
         if raise_fd_limit(self.CLIENTS + 100) < self.CLIENTS + 50:
             self.skipTest("the descriptor limit is too low")
         text = b" ".join(b"event %d: status ok" % i for i in range(300))
-        server = Listener("--echo", "--deflate", "-q")
+        server = Listener("--echo", "--deflate", "-q", env=memory_measured_env())
         socks = []
         try:
             time.sleep(0.2)
