@@ -327,9 +327,11 @@ void Session::queue_close(std::uint16_t code, std::string_view reason) {
     close_end_ = written_ + pending_out();
 }
 
-// Written bytes at the front of out_ are dropped when that lets n more fit without growing it.
+// Written bytes at the front of out_ are dropped when that lets n more fit without growing it,
+// and they are at least half of what it holds (so that moving the rest down stays rare).
 void Session::make_room(std::size_t n) {
-    if (out_pos_ == 0 || out_.size() + n <= out_.capacity() || pending_out() + n > out_.capacity()) return;
+    if (out_pos_ < pending_out() || out_.size() + n <= out_.capacity() || pending_out() + n > out_.capacity())
+        return;
     out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
     out_pos_ = 0;
 }
