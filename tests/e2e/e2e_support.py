@@ -361,3 +361,57 @@ class Listener:
 
 def error_lines(err):
     return [l for l in err.splitlines() if l.startswith("wscope:")]
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1 one after the other, on a thread, and hands each to
+    `serve(conn)` as a wsframe.Conn (reads time out after `timeout` s); what serving one raises
+    (OSError, EOFError, ValueError) is kept in .errors. Leaving the `with` block stops it."""
+
+    def __init__(self, serve, timeout=10):
+        import wsframe  # tests/peers is on sys.path (above)
+        self._conn = lambda sock: wsframe.Conn(sock, timeout=timeout)
+        self.serve = serve
+        self.timeout = timeout
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{self.port}/"
+        self.errors = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            with sock:
+                try:
+                    self.serve(self._conn(sock))
+                except (OSError, EOFError, ValueError) as e:
+                    self.errors.append(repr(e))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        self.thread.join(self.timeout)
+
+
+def wait_listening(proc, port, timeout):
+    """True once something accepts TCP connections on 127.0.0.1:port; False when `proc` exits
+    first or `timeout` s pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False

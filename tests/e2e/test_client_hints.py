@@ -6,49 +6,12 @@ plain HTTP request gets 426, and a handshake that gets no answer is exit 2 (as t
 says).
 """
 import socket
-import threading
 import time
 import unittest
 
-from e2e_support import Listener, error_lines, run_wscope
-from wsframe import Conn
+from e2e_support import Listener, RawServer, error_lines, run_wscope
 
 WAIT = 10
-
-
-class OneShotServer:
-    """Accepts connections on a thread and answers each with `answer(conn)`."""
-
-    def __init__(self, answer):
-        self.answer = answer
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.url = f"ws://127.0.0.1:{self.port}/"
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                sock, _ = self.listener.accept()
-            except OSError:
-                return
-            with sock:
-                try:
-                    self.answer(Conn(sock, timeout=WAIT))
-                except (OSError, EOFError, ValueError):
-                    pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.listener.close()
-        self.thread.join(WAIT)
 
 
 def http_exchange(port, request):
@@ -123,7 +86,7 @@ def never_answer(conn):
 
 class Refusals(unittest.TestCase):
     def test_v_shows_the_body_of_a_refusal(self):
-        with OneShotServer(refuse_403) as server:
+        with RawServer(refuse_403, timeout=WAIT) as server:
             r = run_wscope(["-v", server.url], b"", timeout=15)
         self.assertEqual(r.rc, 4, r)
         self.assertLess(r.elapsed, 2.5, r)  # the body ends at Content-Length, not at EOF
@@ -135,13 +98,13 @@ class Refusals(unittest.TestCase):
         self.assertEqual(len(error_lines(r.err)), 1, r)
 
     def test_no_body_without_v(self):
-        with OneShotServer(refuse_403) as server:
+        with RawServer(refuse_403, timeout=WAIT) as server:
             r = run_wscope([server.url], b"", timeout=15)
         self.assertEqual(r.rc, 4, r)
         self.assertNotIn("bad token", r.err, r)
 
     def test_a_handshake_without_an_answer_is_exit_2(self):
-        with OneShotServer(never_answer) as server:
+        with RawServer(never_answer, timeout=WAIT) as server:
             r = run_wscope(["--connect-timeout", "0.5", server.url], b"", timeout=15)
         self.assertEqual(r.rc, 2, r)
         self.assertLess(r.elapsed, 4, r)

@@ -22,7 +22,7 @@ import time
 import unittest
 
 from e2e_support import (PEERS, PYTHON, ROOT, WSCOPE, Listener, Peer, error_lines,
-                         free_port_refusing, run_wscope)
+                         free_port_refusing, run_wscope, wait_listening)
 
 CERTS = None  # the temp directory make_certs.sh filled
 TMP = None    # scratch for sockets, proxy configs, hashed CA dirs
@@ -330,21 +330,11 @@ class Tinyproxy:
                 self.proc = subprocess.Popen([TINYPROXY, "-d", "-c", conf],
                                              stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=subprocess.STDOUT)
-            if self._wait_listening(10):
+            if wait_listening(self.proc, self.port, 10):
                 self.url = f"http://127.0.0.1:{self.port}"
                 return
             self.stop()
         raise AssertionError(f"tinyproxy did not start:\n{self.log()}")
-
-    def _wait_listening(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                time.sleep(0.05)
-        return False
 
     def log(self):
         try:

@@ -19,7 +19,7 @@ import threading
 import time
 import unittest
 
-from e2e_support import PEERS, PYTHON, ROOT, Peer, error_lines, free_port_refusing, run_wscope
+from e2e_support import PEERS, PYTHON, ROOT, Peer, error_lines, free_port_refusing, run_wscope, wait_listening
 
 MICROSOCKS = "/usr/bin/microsocks"
 MESSAGES = b"hello\nsecond message\n"
@@ -50,20 +50,10 @@ class Microsocks:
             with open(self.logpath, "ab") as log:
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=subprocess.STDOUT)
-            if self._listening(10):
+            if wait_listening(self.proc, self.port, 10):
                 return
             self.stop()
         raise AssertionError(f"microsocks did not start:\n{self.log()}")
-
-    def _listening(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                time.sleep(0.05)
-        return False
 
     def url(self, scheme, userinfo=""):
         return f"{scheme}://{userinfo}127.0.0.1:{self.port}"

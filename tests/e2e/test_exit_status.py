@@ -9,50 +9,20 @@ case does exactly one thing on the wire at the moment it chooses.
 """
 import socket
 import subprocess
-import threading
 import unittest
 
-from e2e_support import ROOT, WSCOPE, error_lines, run_wscope
-from wsframe import OP_BINARY, OP_CLOSE, OP_TEXT, Conn, close_payload, encode_frame, server_handshake
+from e2e_support import ROOT, WSCOPE, RawServer, error_lines, run_wscope
+from wsframe import OP_BINARY, OP_CLOSE, OP_TEXT, close_payload, encode_frame, server_handshake
 
 WAIT = 10
 
 
-class RawServer:
-    """Serves connections one after the other with `behaviour(conn)` until stopped."""
-
-    def __init__(self, behaviour):
-        self.behaviour = behaviour
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"ws://127.0.0.1:{self.listener.getsockname()[1]}/"
-        self.errors = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                sock, _ = self.listener.accept()
-            except OSError:
-                return
-            with sock:
-                conn = Conn(sock, timeout=WAIT)
-                try:
-                    server_handshake(conn)
-                    self.behaviour(conn)
-                except (OSError, EOFError, ValueError) as e:
-                    self.errors.append(repr(e))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.listener.close()
-        self.thread.join(WAIT)
+def handshaken(behaviour):
+    """A RawServer's serve: the opening handshake, then `behaviour(conn)`."""
+    def serve(conn):
+        server_handshake(conn)
+        behaviour(conn)
+    return serve
 
 
 def data_frames_until_close(conn):
@@ -111,7 +81,7 @@ class ExitStatus(unittest.TestCase):
 
     def test_whole_message_refused_with_1009(self):
         data = b"x" * 100
-        with RawServer(refuse_with_1009) as server:
+        with RawServer(handshaken(refuse_with_1009), timeout=WAIT) as server:
             r = run_wscope(["--whole", server.url], data, timeout=20)
             self.assert_exit_6(r.rc, r.err, "message too big for me", "--whole, stdin at EOF")
             self.assertIn("1009", error_lines(r.err)[0], r)
@@ -120,7 +90,7 @@ class ExitStatus(unittest.TestCase):
             self.assert_exit_6(r.rc, r.err, "message too big for me", "stdin held open")
 
     def test_our_close_answered_with_1011(self):
-        with RawServer(answer_our_close_with_1011) as server:
+        with RawServer(handshaken(answer_our_close_with_1011), timeout=WAIT) as server:
             r = run_wscope([server.url], b"hi\n", timeout=20)
             self.assertEqual(r.out, b"hi\n", r)
             self.assert_exit_6(r.rc, r.err, "server broke", "stdin at EOF")
@@ -130,7 +100,7 @@ class ExitStatus(unittest.TestCase):
             self.assert_exit_6(r.rc, r.err, "server broke", "stdin held open, -n 1")
 
     def test_hi_then_tcp_drop(self):
-        with RawServer(hi_then_drop) as server:
+        with RawServer(handshaken(hi_then_drop), timeout=WAIT) as server:
             rc, out, err = run_devnull([server.url])
             self.assertEqual(out, b"hi\n", err)
             self.assertEqual(rc, 6, err)
@@ -140,7 +110,7 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(len(error_lines(r.err)), 1, r)
 
     def test_1011_right_after_connecting_is_always_6(self):
-        with RawServer(close_1011_at_once) as server:
+        with RawServer(handshaken(close_1011_at_once), timeout=WAIT) as server:
             outcomes = []
             for _ in range(20):
                 rc, _, err = run_devnull([server.url])
