@@ -415,3 +415,22 @@ def wait_listening(proc, port, timeout):
         except OSError:
             time.sleep(0.05)
     return False
+
+
+def vm_kib(pid, field="VmRSS"):
+    """A memory figure of process pid from /proc/PID/status (VmRSS, VmHWM, RssAnon…), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def raise_fd_limit(n):
+    """Raises this process's descriptor limit towards n (as far as the hard limit allows);
+    returns the limit now."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

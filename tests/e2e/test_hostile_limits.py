@@ -14,32 +14,15 @@
   even when the client sent more than its request (the server reads before it closes).
 """
 import os
-import resource
 import socket
-import struct
 import threading
 import time
 import unittest
 
-from e2e_support import Listener, memory_measured_env, run_wscope
+from e2e_support import Listener, memory_measured_env, raise_fd_limit, run_wscope, vm_kib
 import wsframe
 
 MiB = 1 << 20
-
-
-def vm_kib(pid, field="VmRSS"):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise AssertionError(f"no {field} in /proc/{pid}/status")
-
-
-def raise_fd_limit(n):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < n:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 class IdleMemory(unittest.TestCase):

@@ -14,113 +14,42 @@ only): memory kept after a deflate bomb, and a message made of endless empty fra
 - Honest fragmentation still passes: a message in 1-byte frames, and one in 4 KiB frames.
 """
 import os
-import resource
 import socket
-import struct
 import threading
 import time
 import unittest
 import zlib
 
-from e2e_support import Listener, memory_measured_env
+from e2e_support import Listener, memory_measured_env, raise_fd_limit, vm_kib
+import wsframe
 
 MiB = 1 << 20
 KEY = b"\x11\x22\x33\x44"
 
 
-def mask(payload, key=KEY):
-    if not payload:
-        return b""
-    n = len(payload)
-    k = int.from_bytes((key * (n // 4 + 1))[:n], "big")
-    return (int.from_bytes(payload, "big") ^ k).to_bytes(n, "big")
-
-
 def frame(b0, payload=b""):
-    """A masked client frame: first byte b0 (FIN, RSV, opcode), minimal length encoding."""
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", b0, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", b0, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, 0x80 | 127, n)
-    return head + KEY + mask(payload)
+    """A client frame masked with KEY: first byte b0 (FIN, RSV, opcode), minimal length."""
+    return wsframe.encode_frame(b0 & 0x0F, payload, fin=bool(b0 & 0x80), rsv=(b0 >> 4) & 7,
+                                mask=KEY)
 
 
-def raise_fd_limit(n):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < n:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def upgrade(port, deflate, with_head=False):
-    """A socket past the opening handshake and the bytes read after it (with with_head, the
-    response head too); with deflate, permessage-deflate must be agreed."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    ext = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if deflate else ""
-    s.sendall((f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-               f"Sec-WebSocket-Version: 13\r\n{ext}\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = s.recv(4096)
-        if not chunk:
-            raise AssertionError(f"server closed during the handshake: {head!r}")
-        head += chunk
-    head, rest = head.split(b"\r\n\r\n", 1)
-    assert head.startswith(b"HTTP/1.1 101"), head
+def upgrade(port, deflate):
+    """A wsframe.Conn past the opening handshake, and the response's extensions; with deflate,
+    permessage-deflate must be agreed."""
+    extra = ["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"] if deflate else []
+    conn, _, headers = wsframe.client_handshake(port, extra=extra)
+    extensions = wsframe.header(headers, "Sec-WebSocket-Extensions") or ""
     if deflate:
-        assert b"permessage-deflate" in head.lower(), head
-    if with_head:
-        return s, bytearray(rest), head
-    return s, bytearray(rest)
+        assert "permessage-deflate" in extensions.lower(), headers
+    return conn, extensions
 
 
-class FrameReader:
-    """Reads the server's (unmasked) frames from a socket."""
-
-    def __init__(self, sock, buf):
-        self.sock, self.buf = sock, buf
-
-    def _need(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise EOFError(f"connection closed with {len(self.buf)} of {n} bytes")
-            self.buf += chunk
-
-    def next(self):
-        """(fin, rsv1, opcode, payload)."""
-        self._need(2)
-        b0, b1 = self.buf[0], self.buf[1]
-        n, at = b1 & 0x7F, 2
-        if n == 126:
-            self._need(4)
-            n, at = struct.unpack("!H", self.buf[2:4])[0], 4
-        elif n == 127:
-            self._need(10)
-            n, at = struct.unpack("!Q", self.buf[2:10])[0], 10
-        self._need(at + n)
-        payload = bytes(self.buf[at:at + n])
-        del self.buf[:at + n]
-        return bool(b0 & 0x80), bool(b0 & 0x40), b0 & 0x0F, payload
-
-    def close_code(self):
-        """Skips data frames up to the server's Close; returns its code."""
-        while True:
-            _, _, op, payload = self.next()
-            if op == 0x8:
-                return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-
-
-def vm_kib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise AssertionError(f"no {field} in /proc/{pid}/status")
+def close_code(conn):
+    """Skips data frames up to the server's Close; returns its code."""
+    while True:
+        f = conn.read_frame()
+        if f.op == wsframe.OP_CLOSE:
+            return wsframe.parse_close(f.payload)[0]
 
 
 def bomb(size):
@@ -134,12 +63,13 @@ def bomb(size):
     return body[:-4]
 
 
-def echoed_size(reader):
+def echoed_size(conn):
     """Reads one compressed echoed message; returns its inflated size."""
     d = zlib.decompressobj(-15)
     total, first = 0, True
     while True:
-        fin, rsv1, op, payload = reader.next()
+        f = conn.read_frame()
+        fin, rsv1, op, payload = f.fin, f.rsv == 4, f.op, f.payload
         if op >= 0x8:
             raise AssertionError(f"control frame 0x{op:x} instead of the echo")
         assert op == (0x2 if first else 0x0), op
@@ -165,10 +95,10 @@ class DeflateMemory(unittest.TestCase):
             before = vm_kib(server.proc.pid, "VmRSS")
             start = time.monotonic()
             for i in range(self.CLIENTS):
-                s, rest = upgrade(server.port, deflate=True)
-                socks.append(s)
-                s.sendall(frame(0xC2, body))  # FIN, RSV1, binary
-                self.assertEqual(echoed_size(FrameReader(s, rest)), self.SIZE, f"client {i}")
+                conn, _ = upgrade(server.port, deflate=True)
+                socks.append(conn.sock)
+                conn.send(frame(0xC2, body))  # FIN, RSV1, binary
+                self.assertEqual(echoed_size(conn), self.SIZE, f"client {i}")
             elapsed = time.monotonic() - start
             time.sleep(0.3)
             idle = vm_kib(server.proc.pid, "VmRSS")
@@ -205,22 +135,22 @@ class DeflateIdleConnections(unittest.TestCase):
             time.sleep(0.2)
             before = vm_kib(server.proc.pid, "VmRSS")
             for i in range(self.CLIENTS):
-                s, rest, response = upgrade(server.port, deflate=True, with_head=True)
+                conn, extensions = upgrade(server.port, deflate=True)
                 if i == 0:
-                    self.assertIn(b"server_no_context_takeover", response.lower(), response)
+                    self.assertIn("server_no_context_takeover", extensions.lower(), extensions)
                 c = zlib.compressobj(6, zlib.DEFLATED, -15)  # the client keeps its context
-                reader = FrameReader(s, rest)
                 for n in range(2):
                     body = c.compress(text) + c.flush(zlib.Z_SYNC_FLUSH)
-                    s.sendall(frame(0xC1, body[:-4]))  # FIN, RSV1, text
-                    fin, rsv1, op, payload = reader.next()
-                    self.assertTrue(fin and rsv1 and op == 0x1, (fin, rsv1, op))
+                    conn.send(frame(0xC1, body[:-4]))  # FIN, RSV1, text
+                    f = conn.read_frame()
+                    payload = f.payload
+                    self.assertTrue(f.fin and f.rsv == 4 and f.op == 0x1, f)
                     # A fresh decompressor for each echo: the server's messages refer to no
                     # earlier one, as it said.
                     d = zlib.decompressobj(-15)
                     self.assertEqual(d.decompress(payload + b"\x00\x00\xff\xff"), text,
                                      f"client {i}, message {n}")
-                socks.append(s)
+                socks.append(conn.sock)
             time.sleep(0.3)
             idle = vm_kib(server.proc.pid, "VmRSS")
             each = (idle - before) / self.CLIENTS
@@ -241,7 +171,8 @@ class EmptyContinuationFlood(unittest.TestCase):
         server = Listener("--echo", "--deflate")
         s = None
         try:
-            s, rest = upgrade(server.port, deflate=False)
+            conn, _ = upgrade(server.port, deflate=False)
+            s = conn.sock
             empty = frame(0x00)
             flood = frame(0x01, b"a") + empty * self.FRAMES
             errors = []
@@ -257,7 +188,7 @@ class EmptyContinuationFlood(unittest.TestCase):
             sender.start()
             s.settimeout(10)
             try:
-                code = FrameReader(s, rest).close_code()
+                code = close_code(conn)
             except socket.timeout:
                 self.fail(f"no Close within 10 s of flooding {self.FRAMES} empty continuations")
             elapsed = time.monotonic() - start
@@ -277,7 +208,8 @@ class EmptyContinuationFlood(unittest.TestCase):
         try:
             for size, frames in ((1, 1000), (4096, 4096)):
                 with self.subTest(frame_size=size):
-                    s, rest = upgrade(server.port, deflate=False)
+                    conn, _ = upgrade(server.port, deflate=False)
+                    s = conn.sock
                     data = os.urandom(size * frames)
                     wire = [frame(0x02 if i == 0 else 0x00, data[i * size:(i + 1) * size])
                             for i in range(frames - 1)]
@@ -285,13 +217,12 @@ class EmptyContinuationFlood(unittest.TestCase):
                     sender = threading.Thread(target=s.sendall, args=(b"".join(wire),),
                                               daemon=True)
                     sender.start()
-                    reader = FrameReader(s, rest)
                     got = bytearray()
                     while True:
-                        fin, _, op, payload = reader.next()
-                        self.assertIn(op, (0x0, 0x2), "a data frame, not a Close")
-                        got += payload
-                        if fin:
+                        f = conn.read_frame()
+                        self.assertIn(f.op, (0x0, 0x2), "a data frame, not a Close")
+                        got += f.payload
+                        if f.fin:
                             break
                     self.assertEqual(bytes(got), data)
                     sender.join(10)

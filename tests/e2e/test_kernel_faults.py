@@ -22,20 +22,12 @@ import threading
 import time
 import unittest
 
-from e2e_support import ROOT, WSCOPE, Listener, run_wscope
+from e2e_support import ROOT, WSCOPE, Listener, run_wscope, vm_kib
 import wsframe
 
 MiB = 1 << 20
 WAIT = 10
 SIGNALS = ((signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129))
-
-
-def vm_kib(pid, field="VmRSS"):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise AssertionError(f"no {field} in /proc/{pid}/status")
 
 
 def cpu_seconds(pid):

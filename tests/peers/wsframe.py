@@ -87,12 +87,12 @@ class Conn:
 
     def __init__(self, sock, timeout=None):
         self.sock = sock
-        self.buf = b""
+        self.buf = bytearray()  # appending and taking from the front cost what they move
         if timeout is not None:
             sock.settimeout(timeout)
 
     def fill(self):
-        data = self.sock.recv(1 << 16)
+        data = self.sock.recv(1 << 20)
         if not data:
             raise EOFError
         self.buf += data
@@ -100,7 +100,8 @@ class Conn:
     def read_exact(self, n):
         while len(self.buf) < n:
             self.fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
         return out
 
     def read_head(self):
@@ -109,7 +110,8 @@ class Conn:
             if len(self.buf) > MAX_HEAD:
                 raise ValueError("HTTP head too long")
             self.fill()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        head, rest = self.buf.split(b"\r\n\r\n", 1)
+        self.buf = bytearray(rest)
         lines = head.decode("latin-1").split("\r\n")
         headers = []
         for line in lines[1:]:
