@@ -12,18 +12,29 @@ void InputSplitter::emit(proto::ByteView record, const Sink& sink) {
     sink(record, ++count_);
 }
 
+bool InputSplitter::gather(proto::ByteView data) {
+    if (limit_ != 0 && partial_.size() + data.size() > limit_) {
+        overflowed_ = true;
+        partial_.release();
+        return false;
+    }
+    partial_.append(data);
+    return true;
+}
+
 void InputSplitter::feed(proto::ByteView data, const Sink& sink) {
+    if (overflowed_) return;
     if (framing_ == Framing::whole) {
-        partial_.insert(partial_.end(), data.begin(), data.end());
+        gather(data);
         return;
     }
     if (framing_ == Framing::chunk) {
-        if (!partial_.empty()) {
+        if (partial_.size() != 0) {
             const std::size_t take = std::min(chunk_ - partial_.size(), data.size());
-            partial_.insert(partial_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+            if (!gather(data.first(take))) return;
             data = data.subspan(take);
             if (partial_.size() < chunk_) return;
-            emit(partial_, sink);
+            emit(partial_.view(), sink);
             partial_.clear();
         }
         while (data.size() >= chunk_) {
@@ -31,10 +42,10 @@ void InputSplitter::feed(proto::ByteView data, const Sink& sink) {
             data = data.subspan(chunk_);
         }
         if (!data.empty()) {
-            // The record will be chunk_ bytes: room for it at once, not by doubling (which would
-            // copy it and leave up to half again unused). Room not yet written costs no memory.
-            partial_.reserve(chunk_);
-            partial_.assign(data.begin(), data.end());
+            // The record will be chunk_ bytes: room for it at once. Room not yet written costs
+            // no memory.
+            if (limit_ == 0 || chunk_ <= limit_) partial_.reserve(chunk_);
+            gather(data);
         }
         return;
     }
@@ -42,15 +53,15 @@ void InputSplitter::feed(proto::ByteView data, const Sink& sink) {
     while (!data.empty()) {
         const void* hit = std::memchr(data.data(), delim, data.size());
         if (!hit) {
-            partial_.insert(partial_.end(), data.begin(), data.end());
+            gather(data);
             return;
         }
         const auto n = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - data.data());
-        if (partial_.empty()) {
+        if (partial_.size() == 0) {
             emit(data.first(n), sink);
         } else {
-            partial_.insert(partial_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
-            emit(partial_, sink);
+            if (!gather(data.first(n))) return;
+            emit(partial_.view(), sink);
             partial_.clear();
         }
         data = data.subspan(n + 1);
@@ -58,7 +69,8 @@ void InputSplitter::feed(proto::ByteView data, const Sink& sink) {
 }
 
 void InputSplitter::finish(const Sink& sink) {
-    if (!partial_.empty() || framing_ == Framing::whole) emit(partial_, sink);
+    if (overflowed_) return;
+    if (partial_.size() != 0 || framing_ == Framing::whole) emit(partial_.view(), sink);
     partial_.clear();
 }
 

@@ -85,7 +85,7 @@ public:
           live_(loop, console, stream, client_session_options(o, deflate), *masks_,
                 LiveSessionSetup{&o.out, {}, 0, nullptr}),
           printer_(console, o.count, !o.out.jsonl),
-          splitter_(o.framing, o.chunk) {
+          splitter_(o.framing, o.chunk, o.max_message) {
         live_.observe(printer_);
     }
 
@@ -94,6 +94,7 @@ public:
 
 private:
     void send_record(ByteView record, std::uint64_t number);
+    void refuse_oversized_input();
     void on_stdin();
     void input_ended();
     void after_pass();
@@ -128,6 +129,11 @@ private:
 
 void PipeMode::send_record(ByteView record, std::uint64_t number) {
     if (!input_error_.empty()) return;
+    // A record that arrived whole in one read was never counted as buffered (on_stdin).
+    if (o_.max_message != 0 && record.size() > o_.max_message) {
+        refuse_oversized_input();
+        return;
+    }
     if (!o_.binary && !proto::is_valid_utf8(record)) {
         // Never send a malformed text frame (RFC 6455 §5.6): stop and say where.
         const char* unit = o_.framing == Framing::lines ? "line" : "record";
@@ -142,6 +148,15 @@ void PipeMode::send_record(ByteView record, std::uint64_t number) {
     live_.session().send_message(o_.binary ? MessageType::binary : MessageType::text, record);
 }
 
+// A message of our own beyond --max-message-size is not sent (the peer would refuse it anyway):
+// stop reading stdin, close, exit 1.
+void PipeMode::refuse_oversized_input() {
+    input_error_ = "stdin holds a message larger than --max-message-size (" +
+                   std::to_string(o_.max_message) + " bytes); not sent";
+    stop_stdin();
+    close_now();
+}
+
 void PipeMode::on_stdin() {
     const ssize_t n = ::read(STDIN_FILENO, stdin_buf_.get(), stdin_size_);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
@@ -153,12 +168,7 @@ void PipeMode::on_stdin() {
     } else {
         splitter_.feed({stdin_buf_.get(), static_cast<std::size_t>(n)}, sink);
         // A record that never ends must not take all memory: the peer would refuse it anyway.
-        if (o_.max_message != 0 && splitter_.buffered() > o_.max_message && input_error_.empty()) {
-            input_error_ = "stdin holds a message larger than --max-message-size (" +
-                           std::to_string(o_.max_message) + " bytes); not sent";
-            stop_stdin();
-            close_now();
-        }
+        if (splitter_.overflowed() && input_error_.empty()) refuse_oversized_input();
     }
     live_.session().pump();
     live_.update();

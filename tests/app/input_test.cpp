@@ -123,6 +123,36 @@ TEST_CASE("a record that arrives whole in one read is passed as a view of that r
     CHECK(starts[1] == base + 6);
 }
 
+TEST_CASE("a record gathered across reads stops the splitter when it outgrows the limit") {
+    for (const Framing framing : {Framing::lines, Framing::nul, Framing::whole}) {
+        CAPTURE(static_cast<int>(framing));
+        InputSplitter splitter(framing, 0, 8);
+        Records got;
+        const InputSplitter::Sink sink = [&](proto::ByteView r, std::uint64_t) {
+            got.emplace_back(proto::as_chars(r));
+        };
+        const std::string_view end = framing == Framing::nul ? std::string_view("\0", 1) : "\n";
+        if (framing != Framing::whole) {
+            // Up to the limit, gathered or not, records pass.
+            splitter.feed(proto::as_bytes(std::string_view("1234")), sink);
+            splitter.feed(proto::as_bytes(std::string_view("5678")), sink);
+            splitter.feed(proto::as_bytes(end), sink);
+            CHECK(got == Records{"12345678"});
+            CHECK_FALSE(splitter.overflowed());
+        }
+        splitter.feed(proto::as_bytes(std::string_view("abcdefgh")), sink);
+        CHECK_FALSE(splitter.overflowed());
+        splitter.feed(proto::as_bytes(std::string_view("i")), sink);  // the 9th byte
+        CHECK(splitter.overflowed());
+        CHECK(splitter.buffered() == 0);  // what it held is let go
+        // Nothing more is passed on, not even a record that would fit.
+        const std::size_t before = got.size();
+        splitter.feed(proto::as_bytes(std::string("x") + std::string(end) + "y"), sink);
+        splitter.finish(sink);
+        CHECK(got.size() == before);
+    }
+}
+
 TEST_CASE("what is held between reads is the unfinished record only") {
     InputSplitter splitter(Framing::lines, 0);
     Records got;

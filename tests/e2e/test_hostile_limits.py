@@ -10,16 +10,20 @@
 - A never-ending message (one frame or fragments without end, beyond --max-message-size) is
   failed with 1009 and the client stops reading: the server cannot push more than a few
   socket buffers' worth before its connection is closed.
+- A message of our own beyond --max-message-size is not sent (exit 1, one line naming the
+  limit), whether its line arrives in one read or across many; a 200 MiB stdin line costs the
+  client about the limit in memory, not the line three times over.
 - A --max-clients refusal: the 503 arrives whole and the connection ends with FIN, not RST,
   even when the client sent more than its request (the server reads before it closes).
 """
 import os
 import socket
+import subprocess
 import threading
 import time
 import unittest
 
-from e2e_support import Listener, memory_measured_env, raise_fd_limit, run_wscope, vm_kib
+from e2e_support import WSCOPE, Listener, memory_measured_env, raise_fd_limit, run_wscope, vm_kib
 import wsframe
 
 MiB = 1 << 20
@@ -242,6 +246,57 @@ class MaxClientsRefusal(unittest.TestCase):
             if first is not None:
                 first.sock.close()
             server.stop()
+
+
+class OutgoingMessageCap(unittest.TestCase):
+    ERROR = "stdin holds a message larger than --max-message-size (65536 bytes); not sent"
+
+    def test_a_line_beyond_the_limit_is_not_sent(self):
+        server = Listener("--echo", "-q")
+        try:
+            # 70,000 bytes arrive in one read, whole; 3 MiB are gathered over many.
+            for size in (70_000, 3 * MiB):
+                with self.subTest(size=size):
+                    r = run_wscope(["--max-message-size", "64K", server.url],
+                                   b"ok\n" + b"a" * size + b"\nnever\n", timeout=20)
+                    self.assertEqual(r.rc, 1, r)
+                    self.assertEqual(r.out, b"ok\n", r)  # only what came before it was sent
+                    self.assertIn(self.ERROR, r.err, r)
+            # At the limit it still goes.
+            r = run_wscope(["--max-message-size", "64K", server.url], b"a" * 65536 + b"\n")
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(r.out, b"a" * 65536 + b"\n", r)
+        finally:
+            server.stop()
+
+    def test_a_200_mib_line_costs_about_the_limit(self):
+        server = Listener("--echo", "-q")
+        try:
+            proc = subprocess.Popen([WSCOPE, server.url], stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+            def feed():
+                block = b"a" * MiB
+                try:
+                    for _ in range(200):
+                        proc.stdin.write(block)
+                    proc.stdin.close()
+                except (BrokenPipeError, ValueError):
+                    pass  # wscope stopped reading: that is the point
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
+            err = proc.stderr.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            writer.join(10)
+        finally:
+            server.stop()
+        peak_mib = usage.ru_maxrss / 1024
+        print(f"\na 200 MiB stdin line: exit {proc.returncode}, client peak RSS {peak_mib:.0f} MiB")
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertIn(b"larger than --max-message-size (67108864 bytes); not sent", err)
+        # The 64 MiB limit, the read buffer and the program: not 200 MiB, let alone 3 copies.
+        self.assertLessEqual(peak_mib, 100)
 
 
 if __name__ == "__main__":
