@@ -1,6 +1,7 @@
 // A byte buffer for gathering a message that arrives in pieces, grown with realloc().
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,9 +14,11 @@ namespace wscope::app {
 
 // Large blocks come from mmap (see M_MMAP_THRESHOLD in run.cpp), and realloc() grows those with
 // mremap(): the pages move, nothing is copied, and the old and the new block are never resident
-// at once. So the buffer can grow by what each piece needs (in steps of `step`) instead of
-// doubling: a message of N bytes occupies about N bytes, where a doubling vector would copy it
-// several times and keep up to N more as spare capacity.
+// at once; room not yet written is not resident either. So a message of N bytes occupies about
+// N bytes, where a vector grown by doubling copies it several times and touches up to twice
+// as much. reserve() gives exactly what is asked when that is more than half again the room
+// there is (a size known up front), else half again (a record gathered piece by piece: few
+// reallocations however small the pieces).
 class GatherBuffer {
 public:
     GatherBuffer() = default;
@@ -31,7 +34,8 @@ public:
     // Room for at least n bytes in all (rounded up to a step).
     void reserve(std::size_t n) {
         if (n <= capacity_) return;
-        const std::size_t want = (n + step - 1) / step * step;
+        const std::size_t target = std::max(n, capacity_ + capacity_ / 2);
+        const std::size_t want = (target + step - 1) / step * step;
         void* grown = std::realloc(data_, want);
         if (grown == nullptr) throw std::bad_alloc();
         data_ = static_cast<std::uint8_t*>(grown);

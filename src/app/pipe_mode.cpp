@@ -56,10 +56,10 @@ private:
             partial_.append(m.data);
             if (!m.last) return;
             console_.data(partial_.view());
-            partial_.clear();
             // Keep the buffer for the next message (no page faults per message), unless an
             // unusually large message made it big.
-            if (partial_.capacity() > (16u << 20)) partial_.release();
+            if (partial_.size() > (16u << 20)) partial_.release();
+            partial_.clear();
         }
         if (m.type == MessageType::text) console_.data(std::string_view("\n"));
     }
