@@ -23,7 +23,7 @@ import threading
 import time
 import unittest
 
-from e2e_support import WSCOPE, Listener, memory_measured_env, raise_fd_limit, run_wscope, vm_kib
+from e2e_support import SANITIZED, WSCOPE, Listener, memory_measured_env, raise_fd_limit, run_wscope, vm_kib
 import wsframe
 
 MiB = 1 << 20
@@ -273,7 +273,8 @@ class OutgoingMessageCap(unittest.TestCase):
         server = Listener("--echo", "-q")
         try:
             proc = subprocess.Popen([WSCOPE, server.url], stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    env=memory_measured_env())
 
             def feed():
                 block = b"a" * MiB
@@ -296,7 +297,9 @@ class OutgoingMessageCap(unittest.TestCase):
         self.assertEqual(proc.returncode, 1, err)
         self.assertIn(b"larger than --max-message-size (67108864 bytes); not sent", err)
         # The 64 MiB limit, the read buffer and the program: not 200 MiB, let alone 3 copies.
-        self.assertLessEqual(peak_mib, 100)
+        # Under ASan the program itself takes about 50 MiB, and its realloc() copies instead of
+        # moving pages, so the last growth holds the old and the new block at once.
+        self.assertLessEqual(peak_mib, 164 if SANITIZED else 100)
 
 
 if __name__ == "__main__":
