@@ -64,7 +64,6 @@ private:
         if (m.type == MessageType::text) console_.data(std::string_view("\n"));
     }
 
-
     Console& console_;
     std::uint64_t limit_;
     bool raw_;

@@ -156,7 +156,7 @@ void Connection::on_payload() {
 void Connection::on_data(MutableByteView wire, bool frame_end) {
     const bool last = frame_end && frame_.fin;
     if (!message_compressed_) {
-        deliver(wire, last);
+        deliver(wire, last, frame_.payload_len - frame_done_);
         return;
     }
     if (wire.empty() && !last) return;
@@ -177,7 +177,7 @@ void Connection::inflate_next() {
     deliver(inflated_, !inflating_ && inflate_last_);
 }
 
-void Connection::deliver(ByteView piece, bool last) {
+void Connection::deliver(ByteView piece, bool last, std::uint64_t frame_left) {
     if (message_type_ == MessageType::text) {
         // §8.1: fail as soon as the bytes cannot be UTF-8, not only at the message's end.
         if (!utf8_.feed(piece)) {
@@ -190,7 +190,7 @@ void Connection::deliver(ByteView piece, bool last) {
         }
     }
     if (!piece.empty() || last) {
-        emit(MessageData{message_type_, piece, !message_reported_, last});
+        emit(MessageData{message_type_, piece, !message_reported_, last, frame_left});
         message_reported_ = true;
     }
     if (last) message_open_ = false;

@@ -105,7 +105,7 @@ private:
     void on_payload();
     void on_data(MutableByteView piece, bool frame_end);
     void inflate_next();
-    void deliver(ByteView piece, bool last);
+    void deliver(ByteView piece, bool last, std::uint64_t frame_left = 0);
     void trim_scratch();
     void finish_control();
     void fail(Error error);

@@ -46,6 +46,10 @@ struct MessageData {
     ByteView data;
     bool first = false;
     bool last = false;
+    // Payload bytes of the current frame still to come after this piece, as its header said
+    // (0: the frame is done, or the message is compressed, whose inflated size is not on the
+    // wire). Never more than the message size limit the header was checked against.
+    std::uint64_t frame_left = 0;
 };
 
 struct PingReceived {

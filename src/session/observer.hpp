@@ -54,9 +54,7 @@ struct MessageEvent {
     proto::ByteView data;
     bool first = true;
     bool last = true;
-    // Received: payload bytes of the current frame still to come after this piece, when the
-    // wire tells (0 otherwise: the frame is done, or compressed). A hint for sizing a buffer
-    // once; it never exceeds the message size limit the frame header was checked against.
+    // Received: proto::MessageData::frame_left, a hint for sizing a buffer once.
     std::uint64_t frame_left = 0;
 };
 

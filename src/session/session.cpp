@@ -171,14 +171,6 @@ void Session::handle(const proto::Event& ev) {
         ++stats_.frames_in;
         in_data_frame_ = !is_control(f->header.opcode);
         data_frame_ended_ = false;
-        if (in_data_frame_) {
-            // RSV1 on a message's first frame marks it compressed (RFC 7692 §6): its inflated
-            // size is not on the wire.
-            if (f->header.opcode != Opcode::continuation)
-                in_compressed_message_ = (f->header.rsv & proto::rsv1) != 0;
-            data_frame_length_ = in_compressed_message_ ? 0 : f->header.payload_len;
-            data_frame_left_ = data_frame_length_;
-        }
         if (frames_wanted_)
             emit(FrameHeaderEvent{Direction::in, f->header, f->raw, f->continuation_index,
                                   f->message_type, std::nullopt});
@@ -187,10 +179,6 @@ void Session::handle(const proto::Event& ev) {
             emit(FramePayloadEvent{Direction::in, p->data, p->wire, p->offset, p->frame_end});
         // The MessageData of this piece (if any) follows: it is the frame's last.
         if (p->frame_end && in_data_frame_) data_frame_ended_ = true;
-        if (in_data_frame_ && data_frame_length_ != 0) {
-            const std::uint64_t seen = p->offset + p->data.size();
-            data_frame_left_ = seen < data_frame_length_ ? data_frame_length_ - seen : 0;
-        }
     } else if (const auto* ping = std::get_if<PingReceived>(&ev)) {
         emit(PingEvent{Direction::in, ping->payload});
         // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
@@ -213,7 +201,7 @@ void Session::handle(const proto::Event& ev) {
 
 void Session::on_data(const proto::MessageData& m) {
     if (m.last) ++stats_.messages_in;
-    emit(MessageEvent{Direction::in, m.type, m.data, m.first, m.last, m.last ? 0 : data_frame_left_});
+    emit(MessageEvent{Direction::in, m.type, m.data, m.first, m.last, m.frame_left});
     if (options_.echo && !conn_.close_sent()) echo(m);
 }
 

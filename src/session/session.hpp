@@ -210,9 +210,6 @@ private:
     bool echo_first_ = true;
     bool in_data_frame_ = false;     // the frame being received is a data frame
     bool data_frame_ended_ = false;  // ...and its last payload piece just arrived
-    bool in_compressed_message_ = false;   // the message it belongs to has RSV1 set
-    std::uint64_t data_frame_length_ = 0;  // its payload length, 0 when compressed (unknown)
-    std::uint64_t data_frame_left_ = 0;    // of which still to come after the last piece
     proto::MessageType echo_type_ = proto::MessageType::text;
 
     // Timers.

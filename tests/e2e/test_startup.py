@@ -87,7 +87,7 @@ class StreamMemory(unittest.TestCase):
         print(f"\n{self.COUNT} messages of {self.MESSAGE >> 20} MiB: client peak RSS {peak_mib:.1f} MiB")
         # Three copies, a 4 MiB stdin read and what the program itself needs (about 58 MiB in
         # all); a buffer grown by doubling or a second message queued behind the first costs
-        # 8-16 MiB more (71 MiB before either was mended).
+        # 8-16 MiB more (71 MiB with the printer's buffer still grown by halves).
         self.assertLessEqual(peak_mib, 3 * (self.MESSAGE >> 20) + 16)
 
 
